@@ -1,0 +1,73 @@
+import type {
+  CreateScheduleRequest,
+  Flow,
+  ListRunsQuery,
+  ListSchedulesQuery,
+  Occurrence,
+  Run,
+  RunEvent,
+  RunList,
+  Schedule,
+  ScheduleDetail,
+  SchedulePreview,
+  StartFlowResponse,
+  Trigger,
+  UpdateScheduleRequest,
+} from '@flowdeck/types';
+
+/**
+ * What the API and the worker may ask of the engine. Redis keys and BullMQ stay behind
+ * this interface; callers only see the shapes of `@flowdeck/types` and `FlowdeckError`s.
+ */
+export interface Engine {
+  flows: {
+    /** Flows published by workers, each with its live workers. */
+    list(): Promise<Flow[]>;
+    /** Throws NotFoundError('flow_not_found'). */
+    get(name: string): Promise<Flow>;
+  };
+  /** The one way a run begins. Throws NotFoundError, InputInvalidError (422). */
+  startFlow(flowName: string, input: unknown, options: StartFlowOptions): Promise<StartFlowResponse>;
+  runs: {
+    list(flowName: string, query: ListRunsQuery): Promise<RunList>;
+    /** Throws NotFoundError('run_not_found'). */
+    get(flowName: string, runId: string): Promise<Run>;
+  };
+  events: {
+    /** Stored events after the stream id `after` (exclusive), oldest first. */
+    list(flowName: string, runId: string, after?: string): Promise<RunEvent[]>;
+    /**
+     * Stored events, then live ones until the run ends or `signal` aborts. Uses its own
+     * Redis connection for the blocking read, closed when iteration stops.
+     */
+    follow(flowName: string, runId: string, options: { after?: string; signal: AbortSignal }): AsyncIterable<RunEvent>;
+  };
+  schedules: {
+    /** `created` is false when `jobId` matched an existing schedule. */
+    create(flowName: string, request: CreateScheduleRequest): Promise<{ schedule: Schedule; created: boolean }>;
+    preview(flowName: string, request: CreateScheduleRequest, count: number): Promise<SchedulePreview>;
+    list(flowName: string): Promise<Schedule[]>;
+    listAll(query: ListSchedulesQuery): Promise<Schedule[]>;
+    get(flowName: string, id: string, options?: { cursor?: string }): Promise<ScheduleDetail>;
+    /** `ifMatch`: the version (or updatedAt) the caller last saw; a mismatch is a 409. */
+    update(flowName: string, id: string, patch: UpdateScheduleRequest, options?: { ifMatch?: string }): Promise<Schedule>;
+    pause(flowName: string, id: string, reason?: string): Promise<Schedule>;
+    resume(flowName: string, id: string): Promise<Schedule>;
+    /** Fire once now through the marker path, without moving the schedule. */
+    trigger(flowName: string, id: string): Promise<Occurrence>;
+    remove(flowName: string, id: string): Promise<void>;
+  };
+  health(): Promise<EngineHealth>;
+  close(): Promise<void>;
+}
+
+export interface StartFlowOptions {
+  trigger: Trigger;
+  /** The same key never creates two runs of one flow. */
+  idempotencyKey?: string;
+}
+
+export interface EngineHealth {
+  redis: { ok: boolean; latencyMs: number | null; error?: string };
+  liveWorkers: number;
+}

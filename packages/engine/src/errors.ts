@@ -1,0 +1,49 @@
+import type { FieldError } from '@flowdeck/types';
+
+/**
+ * Expected failures carry an HTTP status and a stable `code`; the API turns them into
+ * problem+json without knowing each case. Anything else is a bug and becomes a 500.
+ */
+export class FlowdeckError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class NotFoundError extends FlowdeckError {
+  constructor(code: 'flow_not_found' | 'run_not_found' | 'schedule_not_found', message: string) {
+    super(404, code, message);
+  }
+}
+
+/** A malformed request: wrong types, a bad cron or zone, conflicting fields. */
+export class InvalidRequestError extends FlowdeckError {
+  constructor(message: string, errors?: FieldError[]) {
+    super(400, 'invalid_request', message, errors);
+  }
+}
+
+/** Well-formed input that the flow's input schema rejects. */
+export class InputInvalidError extends FlowdeckError {
+  constructor(message: string, errors: FieldError[]) {
+    super(422, 'input_invalid', message, errors);
+  }
+}
+
+export class ConflictError extends FlowdeckError {
+  constructor(code: 'version_conflict' | 'schedule_completed', message: string) {
+    super(409, code, message);
+  }
+}
+
+export class UnavailableError extends FlowdeckError {
+  constructor(message: string) {
+    super(503, 'redis_unavailable', message);
+  }
+}

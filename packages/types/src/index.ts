@@ -1,0 +1,6 @@
+export * from './common.ts';
+export * from './events.ts';
+export * from './flows.ts';
+export * from './problem.ts';
+export * from './runs.ts';
+export * from './schedules.ts';
