@@ -40,17 +40,29 @@ export interface Engine {
      * Stored events, then live ones until the run ends or `signal` aborts. Uses its own
      * Redis connection for the blocking read, closed when iteration stops.
      */
-    follow(flowName: string, runId: string, options: { after?: string; signal: AbortSignal }): AsyncIterable<RunEvent>;
+    follow(
+      flowName: string,
+      runId: string,
+      options: { after?: string; signal: AbortSignal },
+    ): AsyncIterable<RunEvent>;
   };
   schedules: {
     /** `created` is false when `jobId` matched an existing schedule. */
-    create(flowName: string, request: CreateScheduleRequest): Promise<{ schedule: Schedule; created: boolean }>;
+    create(
+      flowName: string,
+      request: CreateScheduleRequest,
+    ): Promise<{ schedule: Schedule; created: boolean }>;
     preview(flowName: string, request: CreateScheduleRequest, count: number): Promise<SchedulePreview>;
     list(flowName: string): Promise<Schedule[]>;
     listAll(query: ListSchedulesQuery): Promise<Schedule[]>;
     get(flowName: string, id: string, options?: { cursor?: string }): Promise<ScheduleDetail>;
     /** `ifMatch`: the version (or updatedAt) the caller last saw; a mismatch is a 409. */
-    update(flowName: string, id: string, patch: UpdateScheduleRequest, options?: { ifMatch?: string }): Promise<Schedule>;
+    update(
+      flowName: string,
+      id: string,
+      patch: UpdateScheduleRequest,
+      options?: { ifMatch?: string },
+    ): Promise<Schedule>;
     pause(flowName: string, id: string, reason?: string): Promise<Schedule>;
     resume(flowName: string, id: string): Promise<Schedule>;
     /** Fire once now through the marker path, without moving the schedule. */

@@ -63,7 +63,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     examples: e.FLOWDECK_EXAMPLES === 'on',
     concurrency: e.WORKER_CONCURRENCY,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
-    retention: { maxRuns: e.FLOWDECK_RUN_RETENTION_COUNT, maxAgeMs: e.FLOWDECK_RUN_RETENTION_DAYS * 86_400_000 },
+    retention: {
+      maxRuns: e.FLOWDECK_RUN_RETENTION_COUNT,
+      maxAgeMs: e.FLOWDECK_RUN_RETENTION_DAYS * 86_400_000,
+    },
     heartbeatMs: e.FLOWDECK_HEARTBEAT_MS,
   };
 }

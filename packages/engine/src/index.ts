@@ -2,6 +2,13 @@ export type { Engine, EngineHealth, StartFlowOptions } from './api.ts';
 export { type Config, loadConfig, type RetentionConfig } from './config.ts';
 export { createEngine, type EngineOptions } from './engine.ts';
 export * from './errors.ts';
-export { defineFlow, type FlowDefinition, type StepContext, type StepDefinition } from './flow.ts';
+export {
+  type DefinedFlow,
+  defineFlow,
+  type FlowDefinition,
+  FlowDefinitionError,
+  type StepContext,
+  type StepDefinition,
+} from './flow.ts';
 export { createLogger, type Logger, silentLogger } from './logger.ts';
 export { startWorker, type WorkerHandle, type WorkerOptions } from './worker.ts';

@@ -13,7 +13,9 @@ export interface Logger {
 export function createLogger(level: LogLevelName, base: Record<string, unknown> = {}): Logger {
   const write = (lvl: Exclude<LogLevelName, 'silent'>, msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...base, ...fields })}\n`,
+    );
   };
   return {
     debug: (msg, fields) => write('debug', msg, fields),

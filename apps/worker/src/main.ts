@@ -1,0 +1,35 @@
+import { createLogger, type DefinedFlow, loadConfig, startWorker } from '@flowdeck/engine';
+import { exampleFlows } from './flows/index.ts';
+import { loadUserFlows } from './load-flows.ts';
+
+const config = loadConfig(process.env);
+const logger = createLogger(config.logLevel, { service: 'worker' });
+
+const flows: DefinedFlow[] = [
+  ...(config.examples ? exampleFlows : []),
+  ...(config.flowsModule ? await loadUserFlows(config.flowsModule) : []),
+];
+if (flows.length === 0) {
+  logger.error(
+    'no flows to host: set FLOWDECK_FLOWS to a module or folder of flows, or FLOWDECK_EXAMPLES=on',
+  );
+  process.exit(1);
+}
+
+const worker = await startWorker({ ...config, flows, logger });
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping: finishing running steps', { signal, graceMs: config.shutdownGraceMs });
+    worker.close().then(
+      () => process.exit(0),
+      (error: Error) => {
+        logger.error('shutdown failed', { error: error.message });
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,27 @@
+import { randomBytes } from 'node:crypto';
+
+const TIME_WIDTH = 9; // base36 millis fit in 9 characters until the year 5188
+
+/**
+ * Run ids sort by creation time as plain strings: the run index is a sorted set with
+ * every score 0, so ZRANGE BYLEX pages through runs newest-first without ties.
+ */
+export function newRunId(now: number = Date.now()): string {
+  const time = now.toString(36).padStart(TIME_WIDTH, '0');
+  const random = BigInt(`0x${randomBytes(8).toString('hex')}`)
+    .toString(36)
+    .padStart(13, '0')
+    .slice(0, 10);
+  return `${time}${random}`;
+}
+
+/** The smallest run id created at `time`, for age-based trimming. */
+export function runIdFloor(time: number): string {
+  return time.toString(36).padStart(TIME_WIDTH, '0');
+}
+
+export function newScheduleId(): string {
+  return `sch_${BigInt(`0x${randomBytes(10).toString('hex')}`).toString(36)}`;
+}
+
+export const RUN_ID_PATTERN = /^[0-9a-z]{19}$/;

@@ -1,0 +1,33 @@
+import type { FieldError } from '@flowdeck/types';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+
+/**
+ * Flow input is checked against the JSON Schema the worker published, so the API can
+ * refuse bad input (422) without importing the flow's code. Compiled validators are
+ * cached by schema text.
+ */
+const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+const cache = new Map<string, ValidateFunction>();
+
+export function inputErrors(schema: Record<string, unknown> | null, input: unknown): FieldError[] {
+  if (!schema) return [];
+  const text = JSON.stringify(schema);
+  let validate = cache.get(text);
+  if (!validate) {
+    const { $schema: _ignored, ...rest } = schema;
+    validate = ajv.compile(rest);
+    cache.set(text, validate);
+  }
+  if (validate(input)) return [];
+  return (validate.errors ?? []).map((error) => {
+    const missing = error.keyword === 'required' ? `/${String(error.params.missingProperty)}` : '';
+    const pointer = `${error.instancePath}${missing}`;
+    const path = ['input', ...pointer.split('/').filter(Boolean)].join('.');
+    return { path, message: error.keyword === 'required' ? 'is required' : (error.message ?? 'is invalid') };
+  });
+}
+
+export function describeInputErrors(flow: string, errors: FieldError[]): string {
+  const list = errors.map((e) => `${e.path} ${e.message}`).join('; ');
+  return `input does not match the input schema of '${flow}': ${list}`;
+}

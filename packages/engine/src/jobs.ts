@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * The catalog of BullMQ job kinds on a flow's queue. New fields must be optional so jobs
+ * queued before a deploy still parse.
+ */
+
+/** Runs one step of one run. */
+export const StepJob = z.object({ kind: z.literal('step'), runId: z.string(), step: z.string() });
+export type StepJob = z.infer<typeof StepJob>;
+
+/** A schedule's fire: the worker calls startFlow instead of running a step. */
+export const ScheduledStartMarker = z.object({
+  __scheduledFlowStart: z.literal(true),
+  __flowName: z.string(),
+  __flowInput: z.unknown().optional(),
+  __scheduleId: z.string(),
+  /** Set by "run now": the fire's own planned time. Job schedulers carry it in the job id. */
+  __scheduledFor: z.number().optional(),
+  __manual: z.boolean().optional(),
+});
+export type ScheduledStartMarker = z.infer<typeof ScheduledStartMarker>;
+
+export type FlowJob =
+  | { type: 'step'; job: StepJob }
+  | { type: 'marker'; job: ScheduledStartMarker }
+  | { type: 'unknown' };
+
+/** The marker is checked first: a marker job must never reach a step handler. */
+export function classifyJob(data: unknown): FlowJob {
+  const marker = ScheduledStartMarker.safeParse(data);
+  if (marker.success) return { type: 'marker', job: marker.data };
+  const step = StepJob.safeParse(data);
+  if (step.success) return { type: 'step', job: step.data };
+  return { type: 'unknown' };
+}
+
+/** BullMQ forbids ':' in custom job ids; run ids and step names never contain '.'. */
+export const stepJobId = (runId: string, step: string) => `${runId}.${step}`;
+
+export const STEP_JOB_NAME = 'step';
+export const MARKER_JOB_NAME = '__scheduledFlowStart';

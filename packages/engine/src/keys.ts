@@ -1,0 +1,50 @@
+/**
+ * The only module that spells Redis keys.
+ *
+ * Every key that belongs to one flow (its BullMQ queue, runs, run index, events,
+ * schedules) carries the same hash tag `{<prefix>:<flow>}`, so one flow's multi-key
+ * commands and Lua scripts stay in one Redis Cluster slot while different flows spread
+ * over the nodes. The few global keys (registry, workers) share the tag `{<prefix>}`.
+ */
+export interface Keys {
+  /** Flow name → published manifest (JSON). */
+  flows: string;
+  /** Worker id → worker info with its heartbeat (JSON). */
+  workers: string;
+  /** Schedule ids per flow, for listings across flows. */
+  scheduledFlows: string;
+  /** BullMQ's `prefix` option for the flow's queue. */
+  queuePrefix(flow: string): string;
+  run(flow: string, runId: string): string;
+  /** Sorted set of the flow's run ids (all score 0; ids sort by creation time). */
+  runIndex(flow: string): string;
+  runEvents(flow: string, runId: string): string;
+  idempotency(flow: string, key: string): string;
+  /** Hash: schedule id → schedule record (JSON). */
+  schedules(flow: string): string;
+  /** Hash: client jobId → schedule id, for idempotent create. */
+  scheduleJobIds(flow: string): string;
+  /** Sorted set of a schedule's occurrences, scored by planned fire time. */
+  occurrences(flow: string, scheduleId: string): string;
+  /** Marks one fire (planned time) of a schedule as handled, so it is recorded once. */
+  fire(flow: string, scheduleId: string, scheduledFor: number): string;
+}
+
+export function createKeys(prefix: string): Keys {
+  const global = `{${prefix}}`;
+  const tag = (flow: string) => `{${prefix}:${flow}}`;
+  return {
+    flows: `${global}:flows`,
+    workers: `${global}:workers`,
+    scheduledFlows: `${global}:scheduled-flows`,
+    queuePrefix: tag,
+    run: (flow, runId) => `${tag(flow)}:run:${runId}`,
+    runIndex: (flow) => `${tag(flow)}:runs`,
+    runEvents: (flow, runId) => `${tag(flow)}:events:${runId}`,
+    idempotency: (flow, key) => `${tag(flow)}:idem:${key}`,
+    schedules: (flow) => `${tag(flow)}:schedules`,
+    scheduleJobIds: (flow) => `${tag(flow)}:schedule-job-ids`,
+    occurrences: (flow, scheduleId) => `${tag(flow)}:occurrences:${scheduleId}`,
+    fire: (flow, scheduleId, scheduledFor) => `${tag(flow)}:fire:${scheduleId}:${scheduledFor}`,
+  };
+}

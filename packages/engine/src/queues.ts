@@ -1,0 +1,52 @@
+import type { FlowManifest } from '@flowdeck/types';
+import { Queue } from 'bullmq';
+import type { EngineContext } from './context.ts';
+import { STEP_JOB_NAME, type StepJob, stepJobId } from './jobs.ts';
+
+/** One BullMQ queue per flow, all sharing the engine's connection, created on first use. */
+export function createQueues(ctx: EngineContext) {
+  const queues = new Map<string, Queue>();
+
+  function queue(flow: string): Queue {
+    let q = queues.get(flow);
+    if (!q) {
+      q = new Queue(flow, { connection: ctx.redis, prefix: ctx.keys.queuePrefix(flow) });
+      q.on('error', (error) => ctx.logger.warn('queue error', { flow, error: error.message }));
+      queues.set(flow, q);
+    }
+    return q;
+  }
+
+  /** Enqueues step jobs with deterministic ids, so enqueueing the same step twice is a no-op. */
+  async function enqueueSteps(manifest: FlowManifest, runId: string, steps: string[]) {
+    if (steps.length === 0) return;
+    await queue(manifest.name).addBulk(
+      steps.map((step) => {
+        const policy = manifest.steps.find((s) => s.name === step);
+        const data: StepJob = { kind: 'step', runId, step };
+        return {
+          name: STEP_JOB_NAME,
+          data,
+          opts: {
+            jobId: stepJobId(runId, step),
+            attempts: policy?.retry.attempts ?? 1,
+            backoff: policy
+              ? { type: policy.retry.backoff.type, delay: policy.retry.backoff.delayMs }
+              : undefined,
+            removeOnComplete: { age: 3600, count: 1000 },
+            removeOnFail: { age: 24 * 3600, count: 1000 },
+          },
+        };
+      }),
+    );
+  }
+
+  async function close() {
+    await Promise.all([...queues.values()].map((q) => q.close()));
+    queues.clear();
+  }
+
+  return { queue, enqueueSteps, close };
+}
+
+export type Queues = ReturnType<typeof createQueues>;

@@ -1,0 +1,97 @@
+import { hostname } from 'node:os';
+import { type Flow, FlowManifest, type WorkerInfo } from '@flowdeck/types';
+import type { EngineContext } from './context.ts';
+import { NotFoundError } from './errors.ts';
+
+/**
+ * Workers publish their flows' manifests and a heartbeat; the API learns flows and live
+ * workers only from here, never by importing worker code. A worker counts as live while
+ * its heartbeat is younger than three of its own intervals.
+ */
+
+type StoredWorker = Omit<WorkerInfo, 'live'> & { heartbeatMs: number };
+const FORGET_DEAD_WORKERS_AFTER_MS = 24 * 3600_000;
+
+export function createRegistry(ctx: EngineContext) {
+  const { redis, keys } = ctx;
+
+  async function publish(worker: StoredWorker, manifests: FlowManifest[]) {
+    const pipeline = redis.multi();
+    for (const manifest of manifests) pipeline.hset(keys.flows, manifest.name, JSON.stringify(manifest));
+    pipeline.hset(keys.workers, worker.id, JSON.stringify(worker));
+    await pipeline.exec();
+  }
+
+  async function heartbeat(worker: StoredWorker) {
+    await redis.hset(keys.workers, worker.id, JSON.stringify({ ...worker, heartbeatAt: Date.now() }));
+  }
+
+  async function unpublishWorker(workerId: string) {
+    await redis.hdel(keys.workers, workerId);
+  }
+
+  async function workers(): Promise<WorkerInfo[]> {
+    const now = Date.now();
+    const stored = Object.values(await redis.hgetall(keys.workers)).map(
+      (raw) => JSON.parse(raw) as StoredWorker,
+    );
+    const forgotten = stored
+      .filter((w) => now - w.heartbeatAt > FORGET_DEAD_WORKERS_AFTER_MS)
+      .map((w) => w.id);
+    if (forgotten.length > 0) await redis.hdel(keys.workers, ...forgotten);
+    return stored
+      .filter((w) => !forgotten.includes(w.id))
+      .map(({ heartbeatMs, ...w }) => ({ ...w, live: now - w.heartbeatAt < heartbeatMs * 3 }));
+  }
+
+  async function manifest(name: string): Promise<FlowManifest> {
+    const raw = await redis.hget(keys.flows, name);
+    if (!raw) throw new NotFoundError('flow_not_found', `no flow named '${name}' is registered`);
+    return FlowManifest.parse(JSON.parse(raw));
+  }
+
+  async function manifests(): Promise<FlowManifest[]> {
+    const all = Object.values(await redis.hgetall(keys.flows)).map((raw) =>
+      FlowManifest.parse(JSON.parse(raw)),
+    );
+    return all.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  const withWorkers = (m: FlowManifest, all: WorkerInfo[]): Flow => {
+    const hosting = all.filter((w) => w.flows.includes(m.name));
+    return { ...m, workers: hosting, live: hosting.some((w) => w.live) };
+  };
+
+  return {
+    publish,
+    heartbeat,
+    unpublishWorker,
+    workers,
+    manifest,
+    manifests,
+    async list(): Promise<Flow[]> {
+      const [all, live] = await Promise.all([manifests(), workers()]);
+      return all.map((m) => withWorkers(m, live));
+    },
+    async get(name: string): Promise<Flow> {
+      const [m, live] = await Promise.all([manifest(name), workers()]);
+      return withWorkers(m, live);
+    },
+  };
+}
+
+export type Registry = ReturnType<typeof createRegistry>;
+
+export function newWorkerIdentity(flows: string[], concurrency: number, heartbeatMs: number): StoredWorker {
+  const now = Date.now();
+  return {
+    id: `${hostname()}:${process.pid}:${now.toString(36)}`,
+    host: hostname(),
+    pid: process.pid,
+    flows,
+    concurrency,
+    startedAt: now,
+    heartbeatAt: now,
+    heartbeatMs,
+  };
+}

@@ -1,0 +1,142 @@
+import { luaScript } from './lua.ts';
+
+/**
+ * The run state machine lives in these scripts so each transition is atomic even when
+ * parallel steps finish at the same instant on different workers: exactly one of them
+ * sees a dependant's last need complete and enqueues it, and a step job that runs twice
+ * (a retry after a crash) changes nothing the second time.
+ *
+ * Run hash fields: id, flow, input, trigger, createdAt, steps (graph JSON), status,
+ * startedAt, finishedAt, error, output, remaining; per step `s:<step>` status,
+ * `a:` attempts, `t0:`/`t1:` times, `o:` output JSON, `e:` error JSON, `w:` needs left.
+ * Events are stream entries with one field `e` holding the event JSON (without its id).
+ */
+
+const TERMINAL = `local function terminal(s) return s == 'completed' or s == 'failed' or s == 'canceled' end`;
+
+/** KEYS: run, index, events, idempotency. ARGV: runId, createdAt, flow, input, trigger,
+ * stepsJson, idemTtlMs, hasIdem, eventJson, eventsMaxLen, stepCount, then name/needCount pairs. */
+export const createRunScript = luaScript(`
+if ARGV[8] == '1' then
+  local existing = redis.call('GET', KEYS[4])
+  if existing then return {0, existing} end
+  redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[7])
+end
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'flow', ARGV[3], 'input', ARGV[4], 'trigger', ARGV[5],
+  'createdAt', ARGV[2], 'steps', ARGV[6], 'status', 'queued', 'remaining', ARGV[11])
+local n = tonumber(ARGV[11])
+for i = 0, n - 1 do
+  local name = ARGV[12 + i * 2]
+  redis.call('HSET', KEYS[1], 's:' .. name, 'pending', 'a:' .. name, 0, 'w:' .. name, ARGV[13 + i * 2])
+end
+redis.call('ZADD', KEYS[2], 0, ARGV[1])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[10], '*', 'e', ARGV[9])
+return {1, ARGV[1]}
+`);
+
+/** KEYS: run, events. ARGV: step, attempt, now, eventJson, eventsMaxLen.
+ * Returns 1 when the handler should run, 0 when the step or run is already done, -1 when the run is gone. */
+export const stepStartedScript = luaScript(`
+${TERMINAL}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return -1 end
+if terminal(status) then return 0 end
+local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[1])
+if s == 'completed' or s == 'failed' or s == 'skipped' then return 0 end
+redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'running', 'a:' .. ARGV[1], ARGV[2])
+redis.call('HSETNX', KEYS[1], 't0:' .. ARGV[1], ARGV[3])
+if status == 'queued' then redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', ARGV[3]) end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[4])
+return 1
+`);
+
+/** KEYS: run, events. ARGV: step, now, outputJson, eventJson, eventsMaxLen, then dependants.
+ * Returns {state, remaining, ...dependants now ready}; state is 'ok', 'again' (already
+ * recorded: the ready list is recomputed so a lost enqueue is repaired) or 'ignored'. */
+export const stepCompletedScript = luaScript(`
+${TERMINAL}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return {'ignored', -1} end
+local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[1])
+local state = 'ok'
+if s == 'completed' then
+  state = 'again'
+elseif s == 'failed' or s == 'skipped' then
+  return {'ignored', -1}
+else
+  redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'completed', 't1:' .. ARGV[1], ARGV[2], 'o:' .. ARGV[1], ARGV[3])
+  redis.call('HDEL', KEYS[1], 'e:' .. ARGV[1])
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[4])
+end
+local ready = {}
+for i = 6, #ARGV do
+  local dep = ARGV[i]
+  local waiting
+  if state == 'ok' then waiting = redis.call('HINCRBY', KEYS[1], 'w:' .. dep, -1)
+  else waiting = tonumber(redis.call('HGET', KEYS[1], 'w:' .. dep)) end
+  if waiting == 0 and not terminal(status) and redis.call('HGET', KEYS[1], 's:' .. dep) == 'pending' then
+    table.insert(ready, dep)
+  end
+end
+local remaining
+if state == 'ok' then remaining = redis.call('HINCRBY', KEYS[1], 'remaining', -1)
+else remaining = tonumber(redis.call('HGET', KEYS[1], 'remaining')) end
+return {state, remaining, unpack(ready)}
+`);
+
+/** KEYS: run, events. ARGV: step, now, errorJson, final ('1'|'0'), stepEventJson,
+ * runEventJson, skippedEventTemplate (JSON with "__STEP__"), eventsMaxLen, then all step names.
+ * A final failure fails the run and marks every step that has not started as skipped. */
+export const stepFailedScript = luaScript(`
+${TERMINAL}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return 0 end
+local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[1])
+if s == 'completed' or s == 'failed' or s == 'skipped' then return 0 end
+redis.call('HSET', KEYS[1], 'e:' .. ARGV[1], ARGV[3])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'e', ARGV[5])
+if ARGV[4] ~= '1' then return 1 end
+redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'failed', 't1:' .. ARGV[1], ARGV[2])
+redis.call('HINCRBY', KEYS[1], 'remaining', -1)
+if terminal(status) then return 1 end
+for i = 9, #ARGV do
+  local name = ARGV[i]
+  if redis.call('HGET', KEYS[1], 's:' .. name) == 'pending' then
+    redis.call('HSET', KEYS[1], 's:' .. name, 'skipped')
+    redis.call('HINCRBY', KEYS[1], 'remaining', -1)
+    local event = string.gsub(ARGV[7], '__STEP__', name)
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'e', event)
+  end
+end
+redis.call('HSET', KEYS[1], 'status', 'failed', 'finishedAt', ARGV[2], 'error', ARGV[3])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'e', ARGV[6])
+return 1
+`);
+
+/** KEYS: run, events. ARGV: now, outputJson, eventJson, eventsMaxLen. */
+export const runCompletedScript = luaScript(`
+${TERMINAL}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or terminal(status) then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', ARGV[1], 'output', ARGV[2])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'e', ARGV[3])
+return 1
+`);
+
+/** KEYS: index. ARGV: maxRuns, floorId (ids below it are too old), runKeyPrefix,
+ * eventsKeyPrefix, batch. Deletes at most `batch` runs per call so trimming stays cheap. */
+export const trimRunsScript = luaScript(`
+local removed = 0
+local batch = tonumber(ARGV[5])
+local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[1])
+while removed < batch do
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+  if not oldest then break end
+  if excess <= 0 and oldest >= ARGV[2] then break end
+  redis.call('ZREM', KEYS[1], oldest)
+  redis.call('DEL', ARGV[3] .. oldest, ARGV[4] .. oldest)
+  excess = excess - 1
+  removed = removed + 1
+end
+return removed
+`);

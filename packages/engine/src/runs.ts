@@ -1,0 +1,297 @@
+import type {
+  ErrorInfo,
+  ListRunsQuery,
+  Run,
+  RunList,
+  RunStatus,
+  RunSummary,
+  StepCounts,
+  StepState,
+  StepStatus,
+  Trigger,
+} from '@flowdeck/types';
+import { type EngineContext, EVENTS_MAX_LEN } from './context.ts';
+import { NotFoundError } from './errors.ts';
+import { newRunId, RUN_ID_PATTERN, runIdFloor } from './ids.ts';
+import {
+  createRunScript,
+  runCompletedScript,
+  stepCompletedScript,
+  stepFailedScript,
+  stepStartedScript,
+  trimRunsScript,
+} from './run-scripts.ts';
+
+/** The run store: records, the per-flow run index and the state transitions of a run. */
+
+export interface GraphStep {
+  name: string;
+  needs: string[];
+}
+
+export interface NewRun {
+  flowName: string;
+  input: unknown;
+  trigger: Trigger;
+  steps: GraphStep[];
+  idempotencyKey?: string;
+}
+
+type EventBody = Record<string, unknown> & { type: string };
+const json = (value: unknown) => JSON.stringify(value ?? null);
+const event = (body: EventBody) => JSON.stringify({ at: Date.now(), ...body });
+const TRIM_BATCH = 50;
+const SCAN_LIMIT = 2000;
+
+export function createRunStore(ctx: EngineContext) {
+  const { redis, keys } = ctx;
+  const runKeys = (flow: string, runId: string) => [keys.run(flow, runId), keys.runEvents(flow, runId)];
+
+  async function create(run: NewRun): Promise<{ runId: string; created: boolean }> {
+    const runId = newRunId();
+    const createdAt = Date.now();
+    const pairs = run.steps.flatMap((s) => [s.name, s.needs.length]);
+    const idemKey = keys.idempotency(run.flowName, run.idempotencyKey ?? '-');
+    const result = (await createRunScript(
+      redis,
+      [
+        keys.run(run.flowName, runId),
+        keys.runIndex(run.flowName),
+        keys.runEvents(run.flowName, runId),
+        idemKey,
+      ],
+      [
+        runId,
+        createdAt,
+        run.flowName,
+        json(run.input),
+        json(run.trigger),
+        json(run.steps),
+        Math.ceil(ctx.retention.maxAgeMs),
+        run.idempotencyKey ? '1' : '0',
+        event({ type: 'run.started', data: { trigger: run.trigger } }),
+        EVENTS_MAX_LEN,
+        run.steps.length,
+        ...pairs,
+      ],
+    )) as [number, string];
+    if (result[0] === 1) await trim(run.flowName);
+    return { runId: result[1], created: result[0] === 1 };
+  }
+
+  async function trim(flow: string) {
+    const floor = runIdFloor(Date.now() - ctx.retention.maxAgeMs);
+    await trimRunsScript(
+      redis,
+      [keys.runIndex(flow)],
+      [ctx.retention.maxRuns, floor, keys.run(flow, ''), keys.runEvents(flow, ''), TRIM_BATCH],
+    );
+  }
+
+  async function stepStarted(flow: string, runId: string, step: string, attempt: number) {
+    const result = await stepStartedScript(redis, runKeys(flow, runId), [
+      step,
+      attempt,
+      Date.now(),
+      event({ type: 'step.started', step, attempt }),
+      EVENTS_MAX_LEN,
+    ]);
+    return result === 1;
+  }
+
+  async function stepCompleted(
+    flow: string,
+    runId: string,
+    step: string,
+    attempt: number,
+    output: unknown,
+    dependants: string[],
+  ) {
+    const [state, remaining, ...ready] = (await stepCompletedScript(redis, runKeys(flow, runId), [
+      step,
+      Date.now(),
+      json(output),
+      event({ type: 'step.completed', step, attempt }),
+      EVENTS_MAX_LEN,
+      ...dependants,
+    ])) as [string, number, ...string[]];
+    return { recorded: state !== 'ignored', remaining, ready };
+  }
+
+  async function stepFailed(
+    flow: string,
+    runId: string,
+    failure: {
+      step: string;
+      attempt: number;
+      error: ErrorInfo;
+      final: boolean;
+      retryAt?: number;
+      allSteps: string[];
+    },
+  ) {
+    const { step, attempt, error, final } = failure;
+    const stepEvent = final
+      ? event({ type: 'step.failed', step, attempt, error })
+      : event({ type: 'step.retry', step, attempt, error, retryAt: failure.retryAt });
+    await stepFailedScript(redis, runKeys(flow, runId), [
+      step,
+      Date.now(),
+      json({ ...error, step }),
+      final ? '1' : '0',
+      stepEvent,
+      event({ type: 'run.failed', step, error: { ...error, step } }),
+      event({ type: 'step.skipped', step: '__STEP__' }),
+      EVENTS_MAX_LEN,
+      ...failure.allSteps,
+    ]);
+  }
+
+  async function complete(flow: string, runId: string, output: unknown) {
+    await runCompletedScript(redis, runKeys(flow, runId), [
+      Date.now(),
+      json(output),
+      event({ type: 'run.completed' }),
+      EVENTS_MAX_LEN,
+    ]);
+  }
+
+  /** The input and the outputs of `needs`, read in one round trip for a step about to run. */
+  async function stepInputs(flow: string, runId: string, needs: string[]) {
+    const values = await redis.hmget(keys.run(flow, runId), 'input', ...needs.map((n) => `o:${n}`));
+    const outputs: Record<string, unknown> = {};
+    needs.forEach((need, i) => {
+      outputs[need] = parse(values[i + 1] ?? null);
+    });
+    return { input: parse(values[0] ?? null), outputs };
+  }
+
+  /** The outputs of the given steps, keyed by name: a completed run's output. */
+  async function outputsOf(flow: string, runId: string, steps: string[]) {
+    const values = await redis.hmget(keys.run(flow, runId), ...steps.map((n) => `o:${n}`));
+    return Object.fromEntries(steps.map((name, i) => [name, parse(values[i] ?? null)]));
+  }
+
+  async function get(flow: string, runId: string): Promise<Run> {
+    if (!RUN_ID_PATTERN.test(runId)) throw runNotFound(flow, runId);
+    const hash = await redis.hgetall(keys.run(flow, runId));
+    if (!hash.id) throw runNotFound(flow, runId);
+    return toRun(hash);
+  }
+
+  async function list(flow: string, query: ListRunsQuery): Promise<RunList> {
+    const filtered = query.status !== undefined || query.scheduleId !== undefined;
+    const items: RunSummary[] = [];
+    let cursor = query.cursor;
+    let scanned = 0;
+    let exhausted = false;
+    while (items.length < query.limit && !exhausted) {
+      const pageSize = filtered ? Math.max(query.limit * 2, 50) : query.limit - items.length;
+      const ids = await redis.zrange(
+        keys.runIndex(flow),
+        cursor ? `(${cursor}` : '+',
+        '-',
+        'BYLEX',
+        'REV',
+        'LIMIT',
+        0,
+        pageSize,
+      );
+      exhausted = ids.length < pageSize;
+      const pipeline = redis.pipeline();
+      for (const id of ids) pipeline.hgetall(keys.run(flow, id));
+      const hashes = (await pipeline.exec()) ?? [];
+      for (const [i, [, hash]] of hashes.entries()) {
+        const id = ids[i]!;
+        cursor = id;
+        const record = hash as Record<string, string>;
+        if (!record.id) continue;
+        const summary = toSummary(record);
+        if (query.status && summary.status !== query.status) continue;
+        if (query.scheduleId && summary.trigger.scheduleId !== query.scheduleId) continue;
+        items.push(summary);
+        if (items.length === query.limit) {
+          exhausted = exhausted && i === hashes.length - 1;
+          break;
+        }
+      }
+      scanned += ids.length;
+      if (scanned >= SCAN_LIMIT) break;
+    }
+    return { items, nextCursor: exhausted ? null : (cursor ?? null) };
+  }
+
+  async function status(flow: string, runId: string): Promise<RunStatus | null> {
+    return (await redis.hget(keys.run(flow, runId), 'status')) as RunStatus | null;
+  }
+
+  return {
+    create,
+    stepStarted,
+    stepCompleted,
+    stepFailed,
+    complete,
+    stepInputs,
+    outputsOf,
+    get,
+    list,
+    status,
+  };
+}
+
+export type RunStore = ReturnType<typeof createRunStore>;
+
+function runNotFound(flow: string, runId: string) {
+  return new NotFoundError('run_not_found', `flow '${flow}' has no run '${runId}'`);
+}
+
+function parse(raw: string | null | undefined): unknown {
+  if (raw === null || raw === undefined || raw === '') return undefined;
+  return JSON.parse(raw);
+}
+
+const num = (raw: string | undefined) => (raw === undefined || raw === '' ? null : Number(raw));
+
+function toSteps(hash: Record<string, string>): StepState[] {
+  const graph = (parse(hash.steps) ?? []) as GraphStep[];
+  return graph.map(({ name, needs }) => ({
+    name,
+    needs,
+    status: (hash[`s:${name}`] ?? 'pending') as StepStatus,
+    attempts: Number(hash[`a:${name}`] ?? 0),
+    startedAt: num(hash[`t0:${name}`]),
+    finishedAt: num(hash[`t1:${name}`]),
+    output: parse(hash[`o:${name}`]),
+    error: (parse(hash[`e:${name}`]) as ErrorInfo | undefined) ?? null,
+  }));
+}
+
+function countSteps(steps: StepState[]): StepCounts {
+  const count = (status: StepStatus) => steps.filter((s) => s.status === status).length;
+  return {
+    total: steps.length,
+    completed: count('completed'),
+    failed: count('failed'),
+    running: count('running'),
+  };
+}
+
+function toSummary(hash: Record<string, string>): RunSummary {
+  return {
+    id: hash.id!,
+    flowName: hash.flow!,
+    status: hash.status as RunStatus,
+    trigger: parse(hash.trigger) as Trigger,
+    createdAt: Number(hash.createdAt),
+    startedAt: num(hash.startedAt),
+    finishedAt: num(hash.finishedAt),
+    steps: countSteps(toSteps(hash)),
+    error: (parse(hash.error) as ErrorInfo | undefined) ?? null,
+  };
+}
+
+function toRun(hash: Record<string, string>): Run {
+  const steps = toSteps(hash);
+  const { steps: stepCounts, ...summary } = toSummary(hash);
+  return { ...summary, input: parse(hash.input) ?? null, output: parse(hash.output), stepCounts, steps };
+}

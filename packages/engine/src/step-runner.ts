@@ -1,0 +1,139 @@
+import type { ErrorInfo } from '@flowdeck/types';
+import type { Job } from 'bullmq';
+import type { EngineParts } from './engine.ts';
+import type { DefinedFlow, StepContext } from './flow.ts';
+import type { StepJob } from './jobs.ts';
+
+/**
+ * Runs one step job: record the start (skipped when the step or run is already done, so a
+ * redelivered job is harmless), run the handler with a timeout, then record the outcome
+ * and enqueue the dependants whose needs are all complete.
+ */
+
+export class StepTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`step timed out after ${ms} ms`);
+    this.name = 'StepTimeoutError';
+  }
+}
+
+/** Thrown into a handler's signal when the worker stops; the job is left to be recovered. */
+export class WorkerShutdownError extends Error {
+  constructor() {
+    super('worker is shutting down');
+    this.name = 'WorkerShutdownError';
+  }
+}
+
+export interface StepRunnerState {
+  /** Abort controllers of the handlers now running, fired when the shutdown grace ends. */
+  running: Set<AbortController>;
+}
+
+export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
+  const { runs, events, queues, ctx } = parts;
+
+  return async function runStep(flow: DefinedFlow, job: Job, data: StepJob) {
+    const flowName = flow.manifest.name;
+    const { runId, step } = data;
+    const attempt = job.attemptsMade + 1;
+    if (!(await runs.stepStarted(flowName, runId, step, attempt))) return { skipped: true };
+
+    const policy = flow.manifest.steps.find((s) => s.name === step);
+    if (!policy) throw new Error(`flow '${flowName}' has no step '${step}'`);
+    const { input, outputs } = await runs.stepInputs(flowName, runId, policy.needs);
+    const controller = new AbortController();
+    const pendingLogs: Promise<void>[] = [];
+    const context: StepContext = {
+      input,
+      outputs,
+      runId,
+      flowName,
+      stepName: step,
+      attempt,
+      signal: controller.signal,
+      log: (level, message, logData) => {
+        pendingLogs.push(
+          events
+            .log(flowName, runId, { step, attempt, level, message, data: logData })
+            .catch((error: Error) => {
+              ctx.logger.warn('could not record a step log line', {
+                flow: flowName,
+                runId,
+                step,
+                error: error.message,
+              });
+            }),
+        );
+      },
+    };
+
+    state.running.add(controller);
+    try {
+      const output = await withTimeout(() => flow.step(step).handler(context), policy.timeoutMs, controller);
+      await Promise.all(pendingLogs);
+      const done = await runs.stepCompleted(flowName, runId, step, attempt, output, flow.dependants(step));
+      await queues.enqueueSteps(flow.manifest, runId, done.ready);
+      if (done.recorded && done.remaining === 0) {
+        const sinks = flow.manifest.steps
+          .filter((s) => flow.dependants(s.name).length === 0)
+          .map((s) => s.name);
+        await runs.complete(flowName, runId, await runs.outputsOf(flowName, runId, sinks));
+      }
+      ctx.logger.info('step completed', { flow: flowName, runId, step, attempt });
+      return { completed: true };
+    } catch (error) {
+      await Promise.all(pendingLogs);
+      if (controller.signal.reason instanceof WorkerShutdownError) {
+        // Keep the job active: its lock lapses with this process and BullMQ's stalled-job
+        // check hands it to another worker, which runs the step again.
+        return new Promise<never>(() => {});
+      }
+      const final = attempt >= policy.retry.attempts;
+      const delay = backoffDelay(policy.retry.backoff, attempt);
+      await runs.stepFailed(flowName, runId, {
+        step,
+        attempt,
+        error: toErrorInfo(error),
+        final,
+        retryAt: final ? undefined : Date.now() + delay,
+        allSteps: flow.manifest.steps.map((s) => s.name),
+      });
+      ctx.logger.warn(final ? 'step failed' : 'step attempt failed', {
+        flow: flowName,
+        runId,
+        step,
+        attempt,
+        error: toErrorInfo(error).message,
+      });
+      throw error;
+    } finally {
+      state.running.delete(controller);
+    }
+  };
+}
+
+function withTimeout<T>(run: () => T | Promise<T>, ms: number, controller: AbortController): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const error = new StepTimeoutError(ms);
+      controller.abort(error);
+      reject(error);
+    }, ms);
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    Promise.resolve()
+      .then(run)
+      .then(resolve, reject)
+      .finally(() => clearTimeout(timer));
+  });
+}
+
+/** The delay BullMQ waits before the next attempt, for the `step.retry` event. */
+function backoffDelay(backoff: { type: 'fixed' | 'exponential'; delayMs: number }, attempt: number) {
+  return backoff.type === 'fixed' ? backoff.delayMs : Math.round(2 ** (attempt - 1) * backoff.delayMs);
+}
+
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (error instanceof Error) return { message: error.message || error.name, name: error.name };
+  return { message: String(error) };
+}

@@ -1,0 +1,106 @@
+import { type Job, Worker } from 'bullmq';
+import { createEngineParts, type EngineOptions } from './engine.ts';
+import type { DefinedFlow } from './flow.ts';
+import { classifyJob } from './jobs.ts';
+import { blockingClient } from './redis.ts';
+import { newWorkerIdentity } from './registry.ts';
+import { createStepRunner, type StepRunnerState, WorkerShutdownError } from './step-runner.ts';
+
+export interface WorkerOptions extends EngineOptions {
+  flows: DefinedFlow[];
+  /** Jobs run at once per flow. */
+  concurrency: number;
+  /** On close, how long running steps may take to finish before they are abandoned. */
+  shutdownGraceMs: number;
+}
+
+export interface WorkerHandle {
+  id: string;
+  /** Stops taking jobs, lets running steps finish within the grace period, disconnects. */
+  close(): Promise<void>;
+}
+
+/**
+ * Runs BullMQ workers for the given flows, publishes their manifests and a heartbeat,
+ * and reconciles the flows' schedules with their BullMQ triggers before taking jobs.
+ */
+export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
+  const parts = createEngineParts(options, 'flowdeck:worker');
+  const { ctx, registry, schedules } = parts;
+  const names = options.flows.map((f) => f.manifest.name);
+  const duplicate = names.find((n, i) => names.indexOf(n) !== i);
+  if (duplicate) throw new Error(`two flows are named '${duplicate}'`);
+
+  const identity = newWorkerIdentity(names, options.concurrency, options.heartbeatMs);
+  await registry.publish(
+    identity,
+    options.flows.map((f) => f.manifest),
+  );
+  await schedules.reconcile(names);
+
+  const state: StepRunnerState = { running: new Set() };
+  const runStep = createStepRunner(parts, state);
+  const connection = blockingClient(options.redisUrl, 'flowdeck:worker:bullmq');
+  const workers = options.flows.map((flow) => {
+    const worker = new Worker(
+      flow.manifest.name,
+      async (job: Job) => {
+        const kind = classifyJob(job.data);
+        // The marker is checked before any step handler can run: a schedule's fire
+        // becomes a tracked run through startFlow, never a bare step execution.
+        if (kind.type === 'marker') return schedules.fire(job, kind.job);
+        if (kind.type === 'step') return runStep(flow, job, kind.job);
+        ctx.logger.warn('dropping a job of unknown kind', { flow: flow.manifest.name, jobId: job.id });
+        return { dropped: true };
+      },
+      { connection, prefix: ctx.keys.queuePrefix(flow.manifest.name), concurrency: options.concurrency },
+    );
+    worker.on('error', (error) =>
+      ctx.logger.warn('worker error', { flow: flow.manifest.name, error: error.message }),
+    );
+    return worker;
+  });
+
+  const heartbeat = setInterval(() => {
+    registry
+      .heartbeat(identity)
+      .catch((error: Error) => ctx.logger.warn('heartbeat failed', { error: error.message }));
+  }, options.heartbeatMs);
+  heartbeat.unref();
+  ctx.logger.info('worker started', {
+    workerId: identity.id,
+    flows: names,
+    concurrency: options.concurrency,
+  });
+
+  let closing: Promise<void> | undefined;
+  async function close() {
+    clearInterval(heartbeat);
+    const graceful = Promise.all(workers.map((w) => w.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => resolve('expired'), options.shutdownGraceMs);
+    });
+    if ((await Promise.race([graceful, expired])) === 'expired') {
+      ctx.logger.warn('shutdown grace period over; abandoning running steps', {
+        running: state.running.size,
+      });
+      for (const controller of state.running) controller.abort(new WorkerShutdownError());
+      await Promise.all(workers.map((w) => w.close(true)));
+    }
+    clearTimeout(timer);
+    await registry.unpublishWorker(identity.id).catch(() => {});
+    await parts.queues.close();
+    await connection.quit().catch(() => connection.disconnect());
+    await ctx.redis.quit().catch(() => ctx.redis.disconnect());
+    ctx.logger.info('worker stopped', { workerId: identity.id });
+  }
+
+  return {
+    id: identity.id,
+    close: () => {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
