@@ -1,0 +1,29 @@
+import type { RunStatus } from '@flowdeck/types';
+
+/**
+ * Every react-query key the console uses, from one factory, so invalidation can target a
+ * whole subtree (all of a flow's runs, all of its schedules) without guessing key shapes.
+ */
+export const queryKeys = {
+  flows: {
+    all: ['flows'] as const,
+    list: () => [...queryKeys.flows.all, 'list'] as const,
+  },
+  runs: {
+    all: ['runs'] as const,
+    ofFlow: (flowName: string) => [...queryKeys.runs.all, flowName] as const,
+    list: (flowName: string, status: RunStatus | undefined) =>
+      [...queryKeys.runs.ofFlow(flowName), 'list', status ?? 'any'] as const,
+    detail: (flowName: string, runId: string) =>
+      [...queryKeys.runs.ofFlow(flowName), 'detail', runId] as const,
+  },
+  schedules: {
+    all: ['schedules'] as const,
+    ofFlow: (flowName: string) => [...queryKeys.schedules.all, flowName] as const,
+    list: (flowName: string) => [...queryKeys.schedules.ofFlow(flowName), 'list'] as const,
+    detail: (flowName: string, id: string) =>
+      [...queryKeys.schedules.ofFlow(flowName), 'detail', id] as const,
+    preview: (flowName: string, body: unknown) =>
+      [...queryKeys.schedules.ofFlow(flowName), 'preview', body] as const,
+  },
+};

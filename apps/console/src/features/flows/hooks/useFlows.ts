@@ -1,0 +1,12 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from '../../../api/client.ts';
+import { queryKeys } from '../../../api/query-keys.ts';
+
+/** The flows workers publish; refreshed now and then so a worker going away shows up. */
+export function useFlows() {
+  return useQuery({
+    queryKey: queryKeys.flows.list(),
+    queryFn: ({ signal }) => api.flows.list(signal),
+    refetchInterval: 10_000,
+  });
+}

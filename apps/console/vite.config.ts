@@ -1,0 +1,17 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+/** In development the API runs separately (`PORT` 3000 by default); in production it serves `dist/`. */
+const apiTarget = process.env.FLOWDECK_API_URL ?? 'http://127.0.0.1:3000';
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    proxy: { '/api': { target: apiTarget, changeOrigin: false } },
+  },
+  build: {
+    target: 'es2022',
+    // Monaco is split into its own lazy chunks; it is large by nature and never on the first load.
+    chunkSizeWarningLimit: 4096,
+  },
+});
