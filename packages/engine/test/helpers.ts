@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import type { Run } from '@flowdeck/types';
+import type { Engine } from '../src/api.ts';
+import { createEngine } from '../src/engine.ts';
+import type { DefinedFlow } from '../src/flow.ts';
+import { startWorker, type WorkerHandle } from '../src/worker.ts';
+
+/** Tests talk to the real private redis-server the test run started. */
+export function redisUrl(): string {
+  const url = process.env.REDIS_URL;
+  if (!url)
+    throw new Error('REDIS_URL is not set: run the tests through `npm test` or vitest at the repo root');
+  return url;
+}
+
+/** A key prefix of its own per test, so test files run in parallel on one Redis. */
+export function uniquePrefix(): string {
+  return `t${randomBytes(4).toString('hex')}`;
+}
+
+export interface TestStack {
+  prefix: string;
+  engine: Engine;
+  startWorker(
+    flows: DefinedFlow[],
+    options?: { shutdownGraceMs?: number; concurrency?: number },
+  ): Promise<WorkerHandle>;
+  close(): Promise<void>;
+}
+
+export function testStack(options: { maxRuns?: number; maxAgeMs?: number } = {}): TestStack {
+  const prefix = uniquePrefix();
+  const base = {
+    redisUrl: redisUrl(),
+    prefix,
+    retention: { maxRuns: options.maxRuns ?? 1000, maxAgeMs: options.maxAgeMs ?? 7 * 86_400_000 },
+    heartbeatMs: 500,
+  };
+  const engine = createEngine(base);
+  const workers: WorkerHandle[] = [];
+  return {
+    prefix,
+    engine,
+    async startWorker(flows, workerOptions = {}) {
+      const worker = await startWorker({
+        ...base,
+        flows,
+        concurrency: workerOptions.concurrency ?? 10,
+        shutdownGraceMs: workerOptions.shutdownGraceMs ?? 10_000,
+      });
+      workers.push(worker);
+      return worker;
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.close()));
+      await engine.close();
+    },
+  };
+}
+
+/** Polls the run until `done` holds (default: a terminal status). */
+export async function waitForRun(
+  engine: Engine,
+  flow: string,
+  runId: string,
+  done: (run: Run) => boolean = (run) => ['completed', 'failed', 'canceled'].includes(run.status),
+  timeoutMs = 30_000,
+): Promise<Run> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await engine.runs.get(flow, runId);
+    if (done(run)) return run;
+    if (Date.now() > deadline)
+      throw new Error(`run ${runId} did not get there in time; last status ${run.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
