@@ -1,0 +1,273 @@
+// `npm start`: installs what is missing, builds the console if it is stale, starts a private
+// Redis (unless REDIS_URL is set), the worker and the API, and stops them all on Ctrl-C/SIGTERM.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EnsureError, ensure } from './lib/ensure.mjs';
+import { startRedis } from './lib/redis.mjs';
+import { prefixLines, repoRoot, say } from './lib/util.mjs';
+
+const env = process.env;
+const host = env.HOST || '127.0.0.1';
+const port = env.PORT || '3000';
+const dataDir = resolve(env.FLOWDECK_DATA_DIR || join(repoRoot, '.flowdeck'));
+const graceMs = /^\d+$/.test(env.SHUTDOWN_GRACE_MS ?? '') ? Number(env.SHUTDOWN_GRACE_MS) : 30_000;
+const consoleDir = join(repoRoot, 'apps', 'console');
+const lockFile = join(dataDir, 'flowdeck.pid');
+
+/** @typedef {{ name: string, child: import('node:child_process').ChildProcess, exited: Promise<string> }} Service */
+
+/** @type {Service[]} */
+const services = [];
+/** @type {import('./lib/redis.mjs').PrivateRedis | null} */
+let redis = null;
+/** @type {Promise<import('./lib/redis.mjs').PrivateRedis> | null} */
+let redisStarting = null;
+let stopping = false;
+let ownsLock = false;
+
+async function main() {
+  try {
+    ensure({ redis: !env.REDIS_URL, chromium: false });
+  } catch (error) {
+    if (error instanceof EnsureError) return shutdown(1, error.message);
+    throw error;
+  }
+  if (!buildConsoleIfStale()) return shutdown(1, 'the console build failed (see above).');
+
+  let redisUrl = env.REDIS_URL;
+  if (!redisUrl) {
+    takeLock();
+    say(`starting redis-server (data in ${join(dataDir, 'redis')})…`);
+    redisStarting = startRedis({
+      dataDir: join(dataDir, 'redis'),
+      detached: true,
+      onLine: (line) => process.stdout.write(`[redis] ${line}\n`),
+    });
+    redis = await redisStarting;
+    redis.process.once('exit', (code, signal) => {
+      if (!stopping) void shutdown(1, `redis-server exited unexpectedly (${signal ?? `code ${code}`}).`);
+    });
+    redisUrl = redis.url;
+  } else {
+    say('using the Redis at REDIS_URL');
+  }
+  if (stopping) return;
+
+  const childEnv = {
+    ...env,
+    REDIS_URL: redisUrl,
+    HOST: host,
+    PORT: port,
+    FLOWDECK_CONSOLE_DIR: env.FLOWDECK_CONSOLE_DIR || join(consoleDir, 'dist'),
+  };
+  const worker = startService('worker', join(repoRoot, 'apps', 'worker'), childEnv);
+  const api = startService('api', join(repoRoot, 'apps', 'api'), childEnv);
+  say(`pids redis=${redis?.pid ?? 'external'} worker=${worker.child.pid} api=${api.child.pid}`);
+
+  const url = `http://${browsableHost(host)}:${port}`;
+  if (await waitForHealth(`${url}/api/health`)) say(`Flowdeck is running at ${url}`);
+}
+
+/**
+ * Runs `node --import tsx src/main.ts` in `cwd`, directly (not through a package manager) so
+ * signals reach it, in its own process group so a terminal Ctrl-C reaches only us.
+ * @param {string} name
+ * @param {string} cwd
+ * @param {NodeJS.ProcessEnv} childEnv
+ * @returns {Service}
+ */
+function startService(name, cwd, childEnv) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  prefixLines(child.stdout, process.stdout, `[${name}] `);
+  prefixLines(child.stderr, process.stderr, `[${name}] `);
+  /** @type {Promise<string>} */
+  const exited = new Promise((resolveExit) => {
+    child.once('error', (error) => resolveExit(`could not start: ${error.message}`));
+    child.once('exit', (code, signal) => resolveExit(signal ?? `code ${code}`));
+  });
+  exited.then((how) => {
+    if (!stopping) void shutdown(1, `the ${name} exited unexpectedly (${how}).`);
+  });
+  const service = { name, child, exited };
+  services.push(service);
+  return service;
+}
+
+/**
+ * Polls the API until it answers at all (any status), or Flowdeck is stopping.
+ * @param {string} healthUrl
+ */
+async function waitForHealth(healthUrl) {
+  const startedAt = Date.now();
+  let nagged = false;
+  while (!stopping) {
+    try {
+      await fetch(healthUrl, { signal: AbortSignal.timeout(2000) });
+      return !stopping;
+    } catch {
+      // not listening yet
+    }
+    if (!nagged && Date.now() - startedAt > 30_000) {
+      say(`still waiting for ${healthUrl}…`);
+      nagged = true;
+    }
+    await sleep(100);
+  }
+  return false;
+}
+
+/**
+ * Stops the API and the worker (SIGTERM, then SIGKILL after SHUTDOWN_GRACE_MS + 5 s), then Redis,
+ * then exits with `exitCode`.
+ * @param {number} exitCode
+ * @param {string} [reason]
+ */
+async function shutdown(exitCode, reason) {
+  if (stopping) return;
+  stopping = true;
+  if (reason) process.stderr.write(`flowdeck: ${reason}\n`);
+  const running = services.filter(isRunning);
+  if (running.length > 0 || redis) say('stopping…');
+  for (const service of running) service.child.kill('SIGTERM');
+  const limitMs = graceMs + 5000;
+  const allExited = Promise.all(running.map((service) => service.exited));
+  const timer = sleep(limitMs, 'timeout', { ref: false });
+  if ((await Promise.race([allExited, timer])) === 'timeout') {
+    for (const service of running.filter(isRunning)) {
+      say(`the ${service.name} did not stop within ${limitMs} ms; killing it`);
+      service.child.kill('SIGKILL');
+    }
+    await allExited;
+  }
+  // A signal may arrive while Redis is still starting: wait for it, then stop it.
+  if (!redis && redisStarting) redis = await redisStarting.catch(() => null);
+  if (redis) await redis.stop();
+  releaseLock();
+  process.exit(exitCode);
+}
+
+/** A second Ctrl-C while stopping: do not wait for running jobs any longer. */
+function forceStop() {
+  for (const service of services.filter(isRunning)) {
+    say(`killing the ${service.name}`);
+    service.child.kill('SIGKILL');
+  }
+}
+
+/** @param {Service} service */
+function isRunning(service) {
+  return (
+    service.child.pid !== undefined && service.child.exitCode === null && service.child.signalCode === null
+  );
+}
+
+/** @param {string} name */
+function browsableHost(name) {
+  if (name === '0.0.0.0' || name === '::') return '127.0.0.1';
+  return name.includes(':') ? `[${name}]` : name;
+}
+
+/**
+ * Builds the console when apps/console/dist/index.html is missing or older than any of its
+ * sources. Returns false if the build failed.
+ */
+function buildConsoleIfStale() {
+  const built = join(consoleDir, 'dist', 'index.html');
+  const sources = [
+    join(consoleDir, 'src'),
+    join(consoleDir, 'public'),
+    join(consoleDir, 'index.html'),
+    join(consoleDir, 'package.json'),
+    join(consoleDir, 'tsconfig.json'),
+    join(consoleDir, 'vite.config.ts'),
+    join(repoRoot, 'packages', 'types', 'src'),
+  ];
+  if (existsSync(built)) {
+    const builtAt = statSync(built).mtimeMs;
+    if (sources.every((source) => newestMtime(source) <= builtAt)) return true;
+  }
+  say('building the console…');
+  const build = spawnSync('pnpm', ['--filter', '@flowdeck/console', 'build'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+  return build.status === 0;
+}
+
+/**
+ * The latest modification time of a file or of any file under a folder (0 if it does not exist).
+ * @param {string} path
+ * @returns {number}
+ */
+function newestMtime(path) {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry === 'dist') continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+/** Refuses to share a data dir with another running Flowdeck: two Redis servers on one AOF corrupt it. */
+function takeLock() {
+  mkdirSync(dataDir, { recursive: true });
+  if (existsSync(lockFile)) {
+    const other = Number(readFileSync(lockFile, 'utf8').trim());
+    if (other && other !== process.pid && isAlive(other)) {
+      throw new EnsureError(
+        `Flowdeck is already running on ${dataDir} (pid ${other}). Stop it, or set FLOWDECK_DATA_DIR to another folder.`,
+      );
+    }
+  }
+  writeFileSync(lockFile, `${process.pid}\n`);
+  ownsLock = true;
+}
+
+function releaseLock() {
+  if (!ownsLock) return;
+  rmSync(lockFile, { force: true });
+  ownsLock = false;
+}
+
+/** @param {number} pid */
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return /** @type {NodeJS.ErrnoException} */ (error).code === 'EPERM';
+  }
+}
+
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.on(signal, () => {
+    if (stopping) forceStop();
+    else void shutdown(0);
+  });
+}
+
+// Last resort if this script itself crashes: leave nothing running.
+process.on('exit', () => {
+  for (const service of services.filter(isRunning)) service.child.kill('SIGKILL');
+  if (redis?.process.exitCode === null && redis.process.signalCode === null) redis.process.kill('SIGTERM');
+  releaseLock();
+});
+
+main().catch((error) => {
+  void shutdown(1, error instanceof EnsureError ? error.message : (error?.stack ?? String(error)));
+});
