@@ -1,0 +1,187 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../scripts/lib/redis.mjs';
+import { repoRoot } from '../scripts/lib/util.mjs';
+
+// Runs the real `npm start` script end to end: private redis-server, worker and API.
+// The first start may build the console, hence the generous per-test timeout.
+const TIMEOUT = 300_000;
+
+interface Pids {
+  redis: number;
+  worker: number;
+  api: number;
+}
+
+interface Flowdeck {
+  baseUrl: string;
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  pids: Promise<Pids>;
+}
+
+const started: Flowdeck[] = [];
+const tempDirs: string[] = [];
+
+afterEach(async () => {
+  // A failed test must not leave anything running.
+  for (const flowdeck of started.splice(0)) {
+    if (!hasExited(flowdeck)) {
+      flowdeck.child.kill('SIGKILL');
+      await flowdeck.exited;
+    }
+    const pids = await Promise.race([flowdeck.pids, Promise.resolve(null)]);
+    for (const pid of Object.values(pids ?? {})) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  for (const dir of tempDirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+async function tempDataDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'flowdeck-start-'));
+  tempDirs.push(dir);
+  return dir;
+}
+
+async function startFlowdeck(dataDir: string): Promise<Flowdeck> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    FLOWDECK_DATA_DIR: dataDir,
+  };
+  delete env.REDIS_URL;
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  let onPids: (pids: Pids) => void = () => {};
+  const pids = new Promise<Pids>((resolve) => {
+    onPids = resolve;
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      text += chunk;
+      const match = /flowdeck: pids redis=(\d+) worker=(\d+) api=(\d+)/.exec(text);
+      if (match) onPids({ redis: Number(match[1]), worker: Number(match[2]), api: Number(match[3]) });
+    });
+  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  });
+  const flowdeck = { baseUrl: `http://127.0.0.1:${port}`, child, output: () => text, exited, pids };
+  started.push(flowdeck);
+  return flowdeck;
+}
+
+/** Resolves with `value` unless Flowdeck exits first, in which case it fails with its output. */
+async function unlessExited<T>(flowdeck: Flowdeck, value: Promise<T>): Promise<T> {
+  const early = flowdeck.exited.then(({ code, signal }) => {
+    throw new Error(`npm start exited early (${signal ?? `code ${code}`}):\n${flowdeck.output()}`);
+  });
+  return Promise.race([value, early]);
+}
+
+/** Polls GET /api/health until it answers 200 (Redis and a worker are up). */
+async function waitUntilHealthy(flowdeck: Flowdeck): Promise<void> {
+  const healthy = (async () => {
+    while (!hasExited(flowdeck)) {
+      const response = await fetch(`${flowdeck.baseUrl}/api/health`).catch(() => null);
+      if (response?.status === 200) return;
+      await sleep(100);
+    }
+  })();
+  await unlessExited(flowdeck, healthy);
+}
+
+function hasExited(flowdeck: Flowdeck): boolean {
+  return flowdeck.child.exitCode !== null || flowdeck.child.signalCode !== null;
+}
+
+/** SIGTERM, as a service manager or Ctrl-C would send, and the exit code. */
+async function stop(flowdeck: Flowdeck) {
+  flowdeck.child.kill('SIGTERM');
+  return flowdeck.exited;
+}
+
+/** Alive and not a zombie (a zombie has exited; only its parent has not collected it yet). */
+function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+describe('npm start', () => {
+  it(
+    'serves the API and the console from its own Redis, and stops everything it started on SIGTERM',
+    async () => {
+      const flowdeck = await startFlowdeck(await tempDataDir());
+      const pids = await unlessExited(flowdeck, flowdeck.pids);
+      await waitUntilHealthy(flowdeck);
+      await unlessExited(flowdeck, waitForLine(flowdeck, `Flowdeck is running at ${flowdeck.baseUrl}`));
+
+      const page = await fetch(`${flowdeck.baseUrl}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+      expect(await page.text()).toMatch(/<!doctype html>/i);
+
+      const { code, signal } = await stop(flowdeck);
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      expect({
+        redis: isAlive(pids.redis),
+        worker: isAlive(pids.worker),
+        api: isAlive(pids.api),
+      }).toEqual({ redis: false, worker: false, api: false });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'keeps runs across a restart on the same data dir',
+    async () => {
+      const dataDir = await tempDataDir();
+      const first = await startFlowdeck(dataDir);
+      await waitUntilHealthy(first);
+      const startResponse = await fetch(`${first.baseUrl}/api/_flows/example-flow/start`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(startResponse.status).toBe(202);
+      const { runId } = (await startResponse.json()) as { runId: string };
+      expect(runId).toEqual(expect.any(String));
+      expect((await stop(first)).code).toBe(0);
+
+      const second = await startFlowdeck(dataDir);
+      await waitUntilHealthy(second);
+      const runResponse = await fetch(
+        `${second.baseUrl}/api/_flows/example-flow/runs/${encodeURIComponent(runId)}`,
+      );
+      expect(runResponse.status).toBe(200);
+      expect(await runResponse.json()).toMatchObject({ id: runId, flowName: 'example-flow' });
+      expect((await stop(second)).code).toBe(0);
+    },
+    TIMEOUT,
+  );
+});
+
+async function waitForLine(flowdeck: Flowdeck, line: string): Promise<void> {
+  while (!flowdeck.output().includes(line) && !hasExited(flowdeck)) await sleep(50);
+}
