@@ -24,10 +24,14 @@ export interface Keys {
   schedules(flow: string): string;
   /** Hash: client jobId → schedule id, for idempotent create. */
   scheduleJobIds(flow: string): string;
-  /** Sorted set of a schedule's occurrences, scored by planned fire time. */
+  /** Hash: schedule id → its version, for compare-and-set edits. */
+  scheduleVersions(flow: string): string;
+  /** Hash: `<id>:count|fires|lastRun|lastRunId` → the schedule's counters. */
+  scheduleStats(flow: string): string;
+  /** Hash: planned fire time → occurrence (JSON); one entry per fire. */
   occurrences(flow: string, scheduleId: string): string;
-  /** Marks one fire (planned time) of a schedule as handled, so it is recorded once. */
-  fire(flow: string, scheduleId: string, scheduledFor: number): string;
+  /** Sorted set of a schedule's planned fire times, for paging occurrences. */
+  occurrenceIndex(flow: string, scheduleId: string): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -44,7 +48,9 @@ export function createKeys(prefix: string): Keys {
     idempotency: (flow, key) => `${tag(flow)}:idem:${key}`,
     schedules: (flow) => `${tag(flow)}:schedules`,
     scheduleJobIds: (flow) => `${tag(flow)}:schedule-job-ids`,
+    scheduleVersions: (flow) => `${tag(flow)}:schedule-versions`,
+    scheduleStats: (flow) => `${tag(flow)}:schedule-stats`,
     occurrences: (flow, scheduleId) => `${tag(flow)}:occurrences:${scheduleId}`,
-    fire: (flow, scheduleId, scheduledFor) => `${tag(flow)}:fire:${scheduleId}:${scheduledFor}`,
+    occurrenceIndex: (flow, scheduleId) => `${tag(flow)}:occurrence-index:${scheduleId}`,
   };
 }

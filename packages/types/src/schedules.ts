@@ -161,7 +161,18 @@ export type Schedule = z.infer<typeof Schedule>;
 export const ScheduleList = z.array(Schedule);
 export type ScheduleList = z.infer<typeof ScheduleList>;
 
-export const OccurrenceOutcome = z.enum(['started', 'skipped-overlap', 'missed-catchup', 'duplicate']);
+/**
+ * `failed`: the fire could not start a run (e.g. the flow's input schema changed); see `error`.
+ * `queued`: only in a "run now" answer, when no worker has picked the fire up yet.
+ */
+export const OccurrenceOutcome = z.enum([
+  'started',
+  'skipped-overlap',
+  'missed-catchup',
+  'duplicate',
+  'failed',
+  'queued',
+]);
 export type OccurrenceOutcome = z.infer<typeof OccurrenceOutcome>;
 
 export const Occurrence = z.object({
@@ -170,6 +181,7 @@ export const Occurrence = z.object({
   outcome: OccurrenceOutcome,
   runId: z.string().optional(),
   manual: z.boolean().optional(),
+  error: z.string().optional(),
 });
 export type Occurrence = z.infer<typeof Occurrence>;
 

@@ -1,11 +1,45 @@
+import type {
+  CreateScheduleRequest,
+  ListSchedulesQuery,
+  Occurrence,
+  Schedule,
+  ScheduleDetail,
+  SchedulePreview,
+  UpdateScheduleRequest,
+} from '@flowdeck/types';
 import type { Job } from 'bullmq';
 import type { Engine } from '../api.ts';
 import type { EngineContext } from '../context.ts';
+import { ConflictError, InputInvalidError, InvalidRequestError } from '../errors.ts';
+import { newScheduleId } from '../ids.ts';
+import { describeInputErrors, inputErrors } from '../input-schema.ts';
 import type { ScheduledStartMarker } from '../jobs.ts';
 import type { Queues } from '../queues.ts';
 import type { Registry } from '../registry.ts';
 import type { RunStore } from '../runs.ts';
 import type { StartFlow } from '../start-flow.ts';
+import { createFireHandler } from './fire.ts';
+import { createReconciler } from './reconcile.ts';
+import { isRecurring, type ScheduleRecord, type ScheduleStats } from './record.ts';
+import {
+  describeTiming,
+  nextFires,
+  parseDate,
+  specOf,
+  timingOf,
+  validateTiming,
+  type Window,
+} from './spec.ts';
+import { createScheduleStore } from './store.ts';
+import { createTriggers } from './triggers.ts';
+import { scheduleWarnings } from './warnings.ts';
+
+/**
+ * Schedules: Flowdeck's store is the source of truth and the BullMQ trigger follows it.
+ * Every change writes the store first (compare-and-set on the version), then replaces the
+ * trigger; if the trigger cannot be changed, the store is put back, so a failure half-way
+ * leaves the schedule as it was. Workers reconcile the two at start-up.
+ */
 
 export interface ScheduleDeps {
   registry: Registry;
@@ -14,26 +48,328 @@ export interface ScheduleDeps {
   startFlow: StartFlow;
 }
 
-const notYet = () => Promise.reject(new Error('scheduling is not available yet'));
+const RECENT_OCCURRENCES = 20;
+const TRIGGER_WAIT_MS = 10_000;
 
-export function createScheduleService(_ctx: EngineContext, _deps: ScheduleDeps) {
+const windowOf = (r: { startDate?: string | null; endDate?: string | null }): Window => ({
+  startDate: parseDate('startDate', r.startDate),
+  endDate: parseDate('endDate', r.endDate),
+});
+
+export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
+  const store = createScheduleStore(ctx);
+  const triggers = createTriggers(ctx, deps.queues);
+  const fire = createFireHandler(ctx, { store, triggers, runs: deps.runs, startFlow: deps.startFlow });
+  const reconciler = createReconciler(ctx, { store, triggers });
+
+  async function remainingFires(record: ScheduleRecord, stats?: ScheduleStats) {
+    if (record.limit === null) return null;
+    const fires = (stats ?? (await store.stats(record.flowName, [record.id])).get(record.id))?.fires ?? 0;
+    return Math.max(0, record.limit - fires);
+  }
+
+  async function view(record: ScheduleRecord, stats: ScheduleStats): Promise<Schedule> {
+    const now = Date.now();
+    let status = record.status;
+    let nextRun: number | null = null;
+    if (status === 'active') {
+      const remaining = await remainingFires(record, stats);
+      const planned = nextFires(
+        timingOf(record.spec, record.anchor),
+        windowOf(record),
+        record.anchor,
+        now,
+        1,
+        remaining,
+      )[0];
+      const { installed, next } = await triggers.inspect(record);
+      nextRun = installed ? next : (planned ?? null);
+      if (isRecurring(record) && planned === undefined) status = 'completed';
+      if (nextRun !== null && record.endDate !== null && nextRun > Date.parse(record.endDate)) nextRun = null;
+      if (status === 'completed') nextRun = null;
+    }
+    return {
+      id: record.id,
+      flowName: record.flowName,
+      queue: record.flowName,
+      step: record.step,
+      schedule: record.spec,
+      status,
+      pausedReason: record.pausedReason,
+      nextRun,
+      input: record.input,
+      metadata: record.metadata,
+      stats: { count: stats.count, lastRun: stats.lastRun },
+      overlap: record.overlap,
+      catchupWindowMs: record.catchupWindowMs,
+      startDate: record.startDate,
+      endDate: record.endDate,
+      limit: record.limit,
+      jobId: record.jobId,
+      version: record.version,
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
+  }
+
+  async function views(flow: string, records: ScheduleRecord[]) {
+    const stats = await store.stats(
+      flow,
+      records.map((r) => r.id),
+    );
+    return Promise.all(records.map((r) => view(r, stats.get(r.id)!)));
+  }
+
+  const viewOne = async (record: ScheduleRecord) => (await views(record.flowName, [record]))[0]!;
+
+  function checkInput(flow: string, schema: Record<string, unknown> | null, input: unknown) {
+    const errors = inputErrors(schema, input);
+    if (errors.length > 0) throw new InputInvalidError(describeInputErrors(flow, errors), errors);
+  }
+
+  /** Writes `next` over `previous`, then swaps the trigger; puts `previous` back on failure. */
+  async function replace(previous: ScheduleRecord, next: ScheduleRecord) {
+    await store.write(next, previous.version);
+    try {
+      if (previous.status === 'active') await triggers.uninstall(previous);
+      if (next.status === 'active') await triggers.install(next, await remainingFires(next));
+    } catch (error) {
+      ctx.logger.error('could not update a schedule trigger; restoring the previous schedule', {
+        flow: next.flowName,
+        scheduleId: next.id,
+        error: (error as Error).message,
+      });
+      const restored = { ...previous, version: next.version + 1, updatedAt: Date.now() };
+      await store.write(restored, next.version);
+      await triggers.uninstall(next).catch(() => {});
+      if (previous.status === 'active')
+        await triggers.install(restored, await remainingFires(restored)).catch(() => {});
+      throw error;
+    }
+    return viewOne(next);
+  }
+
   const api: Engine['schedules'] = {
-    create: notYet,
-    preview: notYet,
-    list: notYet,
-    listAll: notYet,
-    get: notYet,
-    update: notYet,
-    pause: notYet,
-    resume: notYet,
-    trigger: notYet,
-    remove: notYet,
+    async create(flowName, request: CreateScheduleRequest) {
+      const manifest = await deps.registry.manifest(flowName);
+      const now = Date.now();
+      const spec = specOf(request);
+      const timing = timingOf(spec, now);
+      validateTiming(timing, windowOf(request), now, { isNew: true });
+      const input = request.input ?? {};
+      checkInput(flowName, manifest.inputSchema, input);
+      const id = newScheduleId();
+      if (request.jobId !== undefined) {
+        const existing = await store.claimJobId(flowName, request.jobId, id);
+        if (existing) return { schedule: await viewOne(await store.get(flowName, existing)), created: false };
+      }
+      const record: ScheduleRecord = {
+        id,
+        flowName,
+        step: manifest.entrySteps[0] ?? '',
+        spec,
+        anchor: now,
+        onceAt: timing.kind === 'once' ? timing.at : null,
+        status: 'active',
+        pausedReason: null,
+        input,
+        metadata: request.metadata ?? {},
+        overlap: request.overlap ?? 'allow',
+        catchupWindowMs: request.catchupWindowMs ?? null,
+        startDate: request.startDate ?? null,
+        endDate: request.endDate ?? null,
+        limit: request.limit ?? null,
+        jobId: request.jobId ?? null,
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+      try {
+        await store.write(record, null);
+        await triggers.install(record, record.limit, now);
+      } catch (error) {
+        await triggers.uninstall(record).catch(() => {});
+        await store.remove(record).catch(() => {});
+        throw error;
+      }
+      ctx.logger.info('schedule created', { flow: flowName, scheduleId: id, spec });
+      return { schedule: await viewOne(record), created: true };
+    },
+
+    async preview(flowName, request, count) {
+      await deps.registry.manifest(flowName);
+      const now = Date.now();
+      const timing = timingOf(specOf(request), now);
+      const window = windowOf(request);
+      validateTiming(timing, window, now, { isNew: true });
+      const preview: SchedulePreview = {
+        description: describeTiming(timing),
+        nextRuns: nextFires(timing, window, now, now, count, request.limit ?? null),
+        warnings: scheduleWarnings(timing, now),
+      };
+      return preview;
+    },
+
+    async list(flowName) {
+      await deps.registry.manifest(flowName);
+      return views(flowName, await store.all(flowName));
+    },
+
+    async listAll(query: ListSchedulesQuery) {
+      const flows = query.flowName ? [query.flowName] : await store.flowsWithSchedules();
+      const all = (await Promise.all(flows.map(async (flow) => views(flow, await store.all(flow))))).flat();
+      return all.filter(
+        (s) =>
+          (query.tag === undefined || (s.metadata.tags ?? []).includes(query.tag)) &&
+          (query.status === undefined || s.status === query.status),
+      );
+    },
+
+    async get(flowName, id, options = {}): Promise<ScheduleDetail> {
+      const record = await store.get(flowName, id);
+      const schedule = await viewOne(record);
+      const upcoming =
+        schedule.status === 'active'
+          ? nextFires(
+              timingOf(record.spec, record.anchor),
+              windowOf(record),
+              record.anchor,
+              Date.now(),
+              5,
+              await remainingFires(record),
+            )
+          : [];
+      const recent = await store.occurrences(flowName, id, {
+        cursor: options.cursor,
+        limit: RECENT_OCCURRENCES,
+      });
+      return { ...schedule, upcoming, recent };
+    },
+
+    async update(flowName, id, patch: UpdateScheduleRequest, options = {}) {
+      const record = await store.get(flowName, id);
+      if (options.ifMatch !== undefined) assertMatches(record, options.ifMatch);
+      const now = Date.now();
+      const next = applyPatch(record, patch, now);
+      validateTiming(timingOf(next.spec, next.anchor), windowOf(next), now, { isNew: next.anchor === now });
+      if (patch.input !== undefined)
+        checkInput(flowName, (await deps.registry.manifest(flowName)).inputSchema, next.input);
+      return replace(record, next);
+    },
+
+    async pause(flowName, id, reason) {
+      const record = await store.get(flowName, id);
+      if (record.status === 'completed')
+        throw new ConflictError(
+          'schedule_completed',
+          `schedule '${id}' has completed; edit it to schedule it again`,
+        );
+      if (record.status === 'paused') return viewOne(record);
+      const next = {
+        ...record,
+        status: 'paused' as const,
+        pausedReason: reason ?? null,
+        version: record.version + 1,
+        updatedAt: Date.now(),
+      };
+      return replace(record, next);
+    },
+
+    async resume(flowName, id) {
+      const record = await store.get(flowName, id);
+      if (record.status === 'completed')
+        throw new ConflictError(
+          'schedule_completed',
+          `schedule '${id}' has completed; edit it to schedule it again`,
+        );
+      if (record.status === 'active') return viewOne(record);
+      const next = {
+        ...record,
+        status: 'active' as const,
+        pausedReason: null,
+        version: record.version + 1,
+        updatedAt: Date.now(),
+      };
+      return replace(record, next);
+    },
+
+    async trigger(flowName, id): Promise<Occurrence> {
+      const record = await store.get(flowName, id);
+      const job = await triggers.fireNow(record);
+      const scheduledFor = (job.data as ScheduledStartMarker).__scheduledFor!;
+      const deadline = Date.now() + TRIGGER_WAIT_MS;
+      while (Date.now() < deadline) {
+        const found = (await store.occurrences(flowName, id, { limit: 5 })).items.find(
+          (o) => o.scheduledFor === scheduledFor,
+        );
+        if (found) return found;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return { scheduledFor, firedAt: scheduledFor, outcome: 'queued', manual: true };
+    },
+
+    async remove(flowName, id) {
+      const record = await store.get(flowName, id);
+      // The record goes first: a trigger left behind finds no schedule, fires nothing,
+      // and is removed by the next reconcile.
+      await store.remove(record);
+      await triggers.uninstall(record);
+      ctx.logger.info('schedule deleted', { flow: flowName, scheduleId: id });
+    },
   };
+
   return {
     api,
-    async reconcile(_flows: string[]) {},
-    async fire(_job: Job, _marker: ScheduledStartMarker) {
-      return { started: false };
-    },
+    reconcile: reconciler.reconcile,
+    fire: (job: Job, marker: ScheduledStartMarker) => fire(job, marker),
+  };
+}
+
+/** `If-Match` takes the version (as returned) or updatedAt, bare or quoted like an ETag. */
+function assertMatches(record: ScheduleRecord, ifMatch: string) {
+  const tag = ifMatch.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+  if (tag === '*' || tag === String(record.version) || tag === String(record.updatedAt)) return;
+  throw new ConflictError(
+    'version_conflict',
+    `schedule '${record.id}' is at version ${record.version}, not ${tag}; reload it and apply your change again`,
+  );
+}
+
+function applyPatch(record: ScheduleRecord, patch: UpdateScheduleRequest, now: number): ScheduleRecord {
+  const specChanged =
+    patch.cron !== undefined ||
+    patch.every !== undefined ||
+    patch.delay !== undefined ||
+    patch.at !== undefined;
+  let spec = record.spec;
+  if (specChanged) {
+    spec = specOf(patch);
+  } else if (patch.tz !== undefined) {
+    if (record.spec.cron === undefined)
+      throw new InvalidRequestError('tz: applies to cron schedules only', [
+        { path: 'body.tz', message: 'applies to cron schedules only' },
+      ]);
+    spec = { ...record.spec, tz: patch.tz };
+  }
+  const timingChanged = specChanged || patch.tz !== undefined || patch.startDate !== undefined;
+  const anchor = timingChanged ? now : record.anchor;
+  const timing = timingOf(spec, anchor);
+  const windowChanged = patch.endDate !== undefined || patch.limit !== undefined;
+  const rearm = record.status === 'completed' && (timingChanged || windowChanged);
+  return {
+    ...record,
+    spec,
+    anchor,
+    onceAt: timing.kind === 'once' ? timing.at : null,
+    status: rearm ? 'active' : record.status,
+    input: patch.input !== undefined ? patch.input : record.input,
+    metadata: patch.metadata !== undefined ? { ...record.metadata, ...patch.metadata } : record.metadata,
+    overlap: patch.overlap ?? record.overlap,
+    catchupWindowMs: patch.catchupWindowMs ?? record.catchupWindowMs,
+    startDate: patch.startDate ?? record.startDate,
+    endDate: patch.endDate ?? record.endDate,
+    limit: patch.limit ?? record.limit,
+    version: record.version + 1,
+    updatedAt: now,
   };
 }

@@ -1,0 +1,142 @@
+import type { CreateScheduleRequest, ScheduleSpec } from '@flowdeck/types';
+import { CronExpressionParser } from 'cron-parser';
+import cronstrue from 'cronstrue';
+import { InvalidRequestError } from '../errors.ts';
+
+/**
+ * When a schedule fires, computed the way BullMQ will fire it: cron patterns with
+ * cron-parser (the version BullMQ pins) in the schedule's zone; intervals from an anchor
+ * (the first fire is one interval after creation, or at `startDate`); one-time at a time.
+ */
+
+export type Timing =
+  | { kind: 'cron'; cron: string; tz: string }
+  | { kind: 'every'; every: number }
+  | { kind: 'once'; at: number };
+
+export interface Window {
+  startDate: number | null;
+  endDate: number | null;
+}
+
+const MAX_ITERATIONS = 10_000;
+
+function invalid(field: string, message: string): never {
+  throw new InvalidRequestError(`${field}: ${message}`, [{ path: `body.${field}`, message }]);
+}
+
+export function parseCron(pattern: string, tz: string, currentDate: number) {
+  try {
+    return CronExpressionParser.parse(pattern, { currentDate: new Date(currentDate), tz });
+  } catch (error) {
+    return invalid('cron', (error as Error).message);
+  }
+}
+
+export function parseDate(field: string, value: string | undefined | null): number | null {
+  if (value === undefined || value === null) return null;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) invalid(field, `'${value}' is not a date-time`);
+  return time;
+}
+
+/** The timing a request describes; `createdAt` anchors intervals and delays. */
+export function timingOf(spec: ScheduleSpec, createdAt: number): Timing {
+  if (spec.cron !== undefined) return { kind: 'cron', cron: spec.cron.trim(), tz: spec.tz ?? 'UTC' };
+  if (spec.every !== undefined) return { kind: 'every', every: spec.every };
+  if (spec.delay !== undefined) return { kind: 'once', at: createdAt + spec.delay };
+  if (spec.at !== undefined) return { kind: 'once', at: parseDate('at', spec.at)! };
+  throw new InvalidRequestError('give exactly one of cron, every, delay, at');
+}
+
+export function specOf(
+  request: Pick<CreateScheduleRequest, 'cron' | 'tz' | 'every' | 'delay' | 'at'>,
+): ScheduleSpec {
+  if (request.cron !== undefined) return { cron: request.cron.trim(), tz: request.tz ?? 'UTC' };
+  if (request.every !== undefined) return { every: request.every };
+  if (request.delay !== undefined) return { delay: request.delay };
+  return { at: request.at };
+}
+
+/** Checks what zod cannot: a cron pattern cron-parser accepts, a future `at`, dates in order. */
+export function validateTiming(timing: Timing, window: Window, now: number, { isNew }: { isNew: boolean }) {
+  if (timing.kind === 'cron') parseCron(timing.cron, timing.tz, now);
+  if (timing.kind === 'once' && isNew && timing.at < now - 1000) {
+    invalid('at', `${new Date(timing.at).toISOString()} is in the past`);
+  }
+  if (window.startDate !== null && window.endDate !== null && window.endDate <= window.startDate) {
+    invalid('endDate', 'must be after startDate');
+  }
+  if (window.endDate !== null && isNew && window.endDate <= now) invalid('endDate', 'is in the past');
+}
+
+/** The first interval fire: at startDate, else one interval after the anchor. */
+function firstEveryFire(every: number, anchor: number, window: Window) {
+  return window.startDate ?? anchor + every;
+}
+
+/** The next interval fire strictly after `after`. */
+export function nextEveryFire(every: number, anchor: number, window: Window, after: number): number {
+  const first = firstEveryFire(every, anchor, window);
+  if (first > after) return first;
+  return first + (Math.floor((after - first) / every) + 1) * every;
+}
+
+/** The next `count` fire times after `after`, within the schedule's window and run limit. */
+export function nextFires(
+  timing: Timing,
+  window: Window,
+  anchor: number,
+  after: number,
+  count: number,
+  remaining: number | null,
+): number[] {
+  const limit = Math.min(count, remaining ?? count);
+  const fires: number[] = [];
+  const end = window.endDate ?? Number.POSITIVE_INFINITY;
+  if (limit <= 0) return fires;
+  if (timing.kind === 'once') return timing.at > after - 1000 ? [timing.at] : [];
+  if (timing.kind === 'every') {
+    let next = nextEveryFire(timing.every, anchor, window, after);
+    while (fires.length < limit && next <= end) {
+      fires.push(next);
+      next += timing.every;
+    }
+    return fires;
+  }
+  const start = Math.max(after, (window.startDate ?? 0) - 1);
+  const iterator = parseCron(timing.cron, timing.tz, start);
+  for (let i = 0; i < MAX_ITERATIONS && fires.length < limit; i++) {
+    const next = iterator.next().getTime();
+    if (next > end) break;
+    fires.push(next);
+  }
+  return fires;
+}
+
+export function describeTiming(timing: Timing): string {
+  if (timing.kind === 'once') return `Once at ${new Date(timing.at).toISOString()}`;
+  if (timing.kind === 'every') return `Every ${humanDuration(timing.every)}`;
+  try {
+    const text = cronstrue.toString(timing.cron, { verbose: false });
+    return timing.tz === 'UTC' ? `${text} (UTC)` : `${text} (${timing.tz})`;
+  } catch {
+    return timing.cron;
+  }
+}
+
+export function humanDuration(ms: number): string {
+  const units: [number, string][] = [
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+    [1000, 'second'],
+  ];
+  for (const [size, name] of units) {
+    if (ms % size === 0) {
+      const n = ms / size;
+      return n === 1 ? name : `${n} ${name}s`;
+    }
+  }
+  return `${ms} ms`;
+}

@@ -1,0 +1,169 @@
+import type { Occurrence } from '@flowdeck/types';
+import type { EngineContext } from '../context.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
+import { luaScript } from '../lua.ts';
+import type { ScheduleRecord, ScheduleStats } from './record.ts';
+
+/**
+ * The schedule store: records (JSON per id), their versions (for compare-and-set), the
+ * client jobId → id map (idempotent create), counters and occurrences. All of one flow's
+ * schedule keys share the flow's hash tag.
+ */
+
+/** KEYS: schedules, versions. ARGV: id, expectedVersion ('' = must not exist), json, newVersion. */
+const writeScript = luaScript(`
+local current = redis.call('HGET', KEYS[2], ARGV[1])
+if ARGV[2] == '' then
+  if current then return {0, current} end
+elseif current ~= ARGV[2] then
+  return {0, current or ''}
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
+return {1, ARGV[4]}
+`);
+
+/** KEYS: occurrences, occurrenceIndex, stats. ARGV: scheduledFor, json, outcome, id, runId,
+ * firedAt, countsTowardLimit ('1'|'0'), maxKept. Returns 0 when this fire was already recorded. */
+const occurrenceScript = luaScript(`
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[1], ARGV[1])
+if ARGV[7] == '1' then redis.call('HINCRBY', KEYS[3], ARGV[4] .. ':fires', 1) end
+if ARGV[3] == 'started' then
+  redis.call('HINCRBY', KEYS[3], ARGV[4] .. ':count', 1)
+  redis.call('HSET', KEYS[3], ARGV[4] .. ':lastRun', ARGV[6], ARGV[4] .. ':lastRunId', ARGV[5])
+end
+local excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[8])
+if excess > 0 then
+  local old = redis.call('ZRANGE', KEYS[2], 0, excess - 1)
+  redis.call('ZREM', KEYS[2], unpack(old))
+  redis.call('HDEL', KEYS[1], unpack(old))
+end
+return 1
+`);
+
+const OCCURRENCES_KEPT = 1000;
+
+export function createScheduleStore(ctx: EngineContext) {
+  const { redis, keys } = ctx;
+
+  async function get(flow: string, id: string): Promise<ScheduleRecord> {
+    const raw = await redis.hget(keys.schedules(flow), id);
+    if (!raw) throw new NotFoundError('schedule_not_found', `flow '${flow}' has no schedule '${id}'`);
+    return JSON.parse(raw) as ScheduleRecord;
+  }
+
+  async function all(flow: string): Promise<ScheduleRecord[]> {
+    const raws = Object.values(await redis.hgetall(keys.schedules(flow)));
+    return raws.map((raw) => JSON.parse(raw) as ScheduleRecord).sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** Writes `next` if the stored version is still `expected` (null: the id must be new). */
+  async function write(next: ScheduleRecord, expected: number | null): Promise<void> {
+    const [ok, current] = (await writeScript(
+      redis,
+      [keys.schedules(next.flowName), keys.scheduleVersions(next.flowName)],
+      [next.id, expected === null ? '' : String(expected), JSON.stringify(next), String(next.version)],
+    )) as [number, string];
+    if (ok !== 1) {
+      throw new ConflictError(
+        'version_conflict',
+        `schedule '${next.id}' was changed by someone else (now version ${current}); reload it and try again`,
+      );
+    }
+    await redis.sadd(keys.scheduledFlows, next.flowName);
+  }
+
+  /** Claims a client jobId for a new schedule id; returns the id that already holds it. */
+  async function claimJobId(flow: string, jobId: string, id: string): Promise<string | null> {
+    const claimed = await redis.hsetnx(keys.scheduleJobIds(flow), jobId, id);
+    return claimed === 1 ? null : await redis.hget(keys.scheduleJobIds(flow), jobId);
+  }
+
+  async function releaseJobId(flow: string, jobId: string) {
+    await redis.hdel(keys.scheduleJobIds(flow), jobId);
+  }
+
+  async function remove(record: ScheduleRecord) {
+    const flow = record.flowName;
+    const multi = redis.multi();
+    multi.hdel(keys.schedules(flow), record.id);
+    multi.hdel(keys.scheduleVersions(flow), record.id);
+    if (record.jobId) multi.hdel(keys.scheduleJobIds(flow), record.jobId);
+    multi.hdel(
+      keys.scheduleStats(flow),
+      ...['count', 'fires', 'lastRun', 'lastRunId'].map((f) => `${record.id}:${f}`),
+    );
+    multi.del(keys.occurrences(flow, record.id), keys.occurrenceIndex(flow, record.id));
+    await multi.exec();
+  }
+
+  async function stats(flow: string, ids: string[]): Promise<Map<string, ScheduleStats>> {
+    const fields = ids.flatMap((id) => [`${id}:count`, `${id}:fires`, `${id}:lastRun`, `${id}:lastRunId`]);
+    const values = fields.length > 0 ? await redis.hmget(keys.scheduleStats(flow), ...fields) : [];
+    return new Map(
+      ids.map((id, i) => {
+        const [count, fires, lastRun, lastRunId] = values.slice(i * 4, i * 4 + 4);
+        return [
+          id,
+          {
+            count: Number(count ?? 0),
+            fires: Number(fires ?? 0),
+            lastRun: lastRun ? Number(lastRun) : null,
+            lastRunId: lastRunId ?? null,
+          },
+        ];
+      }),
+    );
+  }
+
+  async function recordOccurrence(flow: string, id: string, occurrence: Occurrence): Promise<boolean> {
+    const recorded = await occurrenceScript(
+      redis,
+      [keys.occurrences(flow, id), keys.occurrenceIndex(flow, id), keys.scheduleStats(flow)],
+      [
+        occurrence.scheduledFor,
+        JSON.stringify(occurrence),
+        occurrence.outcome,
+        id,
+        occurrence.runId ?? '',
+        occurrence.firedAt,
+        occurrence.manual ? '0' : '1',
+        OCCURRENCES_KEPT,
+      ],
+    );
+    return recorded === 1;
+  }
+
+  /** Occurrences newest first; the cursor is the last planned time returned. */
+  async function occurrences(flow: string, id: string, options: { cursor?: string; limit: number }) {
+    const max = options.cursor ? `(${options.cursor}` : '+inf';
+    const index = keys.occurrenceIndex(flow, id);
+    const times = await redis.zrange(index, max, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, options.limit + 1);
+    const page = times.slice(0, options.limit);
+    const raws = page.length > 0 ? await redis.hmget(keys.occurrences(flow, id), ...page) : [];
+    const items = raws
+      .filter((raw): raw is string => raw !== null)
+      .map((raw) => JSON.parse(raw) as Occurrence);
+    return { items, nextCursor: times.length > options.limit ? (page.at(-1) ?? null) : null };
+  }
+
+  async function flowsWithSchedules(): Promise<string[]> {
+    return (await redis.smembers(keys.scheduledFlows)).sort();
+  }
+
+  return {
+    get,
+    all,
+    write,
+    claimJobId,
+    releaseJobId,
+    remove,
+    stats,
+    recordOccurrence,
+    occurrences,
+    flowsWithSchedules,
+  };
+}
+
+export type ScheduleStore = ReturnType<typeof createScheduleStore>;

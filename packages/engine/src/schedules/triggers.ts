@@ -1,0 +1,139 @@
+import type { Job } from 'bullmq';
+import type { EngineContext } from '../context.ts';
+import { MARKER_JOB_NAME, type ScheduledStartMarker } from '../jobs.ts';
+import type { Queues } from '../queues.ts';
+import { isRecurring, type ScheduleRecord } from './record.ts';
+import { nextEveryFire, parseDate } from './spec.ts';
+
+/**
+ * A schedule's trigger in BullMQ: a job scheduler for cron and interval schedules (its id
+ * is the schedule id), a delayed job for one-time ones. Triggers carry the marker, so a
+ * fire reaches the worker as a scheduled start, never as a step.
+ */
+
+const MARKER_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'exponential' as const, delay: 1000 },
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
+};
+
+export const onceJobId = (record: Pick<ScheduleRecord, 'id' | 'onceAt'>) =>
+  `${record.id}.once.${record.onceAt}`;
+const manualJobId = (id: string, at: number) => `${id}.now.${at}`;
+
+/** The planned time of a job scheduler's fire is the millis at the end of its job id. */
+export function schedulerFireTime(jobId: string | undefined): number | null {
+  const match = /^repeat:.+:(\d+)$/.exec(jobId ?? '');
+  return match ? Number(match[1]) : null;
+}
+
+function marker(record: ScheduleRecord, extra: Partial<ScheduledStartMarker> = {}): ScheduledStartMarker {
+  return {
+    __scheduledFlowStart: true,
+    __flowName: record.flowName,
+    __flowInput: record.input,
+    __scheduleId: record.id,
+    ...extra,
+  };
+}
+
+export function createTriggers(ctx: EngineContext, queues: Queues) {
+  /** Creates the BullMQ trigger of an active schedule; `remaining` caps recurring fires. */
+  async function install(record: ScheduleRecord, remaining: number | null, now = Date.now()) {
+    if (remaining !== null && remaining <= 0) return; // BullMQ reads a limit of 0 as "no limit"
+    const queue = queues.queue(record.flowName);
+    if (!isRecurring(record)) {
+      const at = record.onceAt ?? now;
+      await queue.add(MARKER_JOB_NAME, marker(record, { __scheduledFor: at }), {
+        ...MARKER_JOB_OPTIONS,
+        jobId: onceJobId(record),
+        delay: Math.max(0, at - now),
+      });
+      return;
+    }
+    const window = {
+      startDate: parseDate('startDate', record.startDate),
+      endDate: parseDate('endDate', record.endDate),
+    };
+    const common = {
+      endDate: window.endDate ?? undefined,
+      limit: remaining ?? undefined,
+    };
+    const repeat =
+      record.spec.cron !== undefined
+        ? {
+            pattern: record.spec.cron,
+            tz: record.spec.tz ?? 'UTC',
+            startDate: window.startDate ?? undefined,
+            ...common,
+          }
+        : // An explicit start keeps intervals on the schedule's own anchor across pause,
+          // resume and repair, instead of BullMQ's "fire at once, then every N".
+          {
+            every: record.spec.every!,
+            startDate: nextEveryFire(record.spec.every!, record.anchor, window, now),
+            ...common,
+          };
+    await queue.upsertJobScheduler(record.id, repeat, {
+      name: MARKER_JOB_NAME,
+      data: marker(record),
+      opts: MARKER_JOB_OPTIONS,
+    });
+  }
+
+  /** Removes whichever trigger the schedule has; removing a missing one is a no-op. */
+  async function uninstall(record: ScheduleRecord) {
+    const queue = queues.queue(record.flowName);
+    if (isRecurring(record)) {
+      await queue.removeJobScheduler(record.id);
+    } else {
+      const job = await queue.getJob(onceJobId(record));
+      if (job && !(await job.isActive())) await job.remove();
+    }
+  }
+
+  /** Whether the trigger is in place, and when it fires next. */
+  async function inspect(record: ScheduleRecord): Promise<{ installed: boolean; next: number | null }> {
+    const queue = queues.queue(record.flowName);
+    if (isRecurring(record)) {
+      const scheduler = await queue.getJobScheduler(record.id);
+      return { installed: scheduler !== undefined && scheduler !== null, next: scheduler?.next ?? null };
+    }
+    const job = await queue.getJob(onceJobId(record));
+    const state = job ? await job.getState() : 'unknown';
+    const pending =
+      state === 'delayed' || state === 'waiting' || state === 'prioritized' || state === 'active';
+    return { installed: pending, next: pending ? record.onceAt : null };
+  }
+
+  /** Fires once now through the marker path, without touching the schedule's trigger. */
+  async function fireNow(record: ScheduleRecord, now = Date.now()): Promise<Job> {
+    return queues
+      .queue(record.flowName)
+      .add(MARKER_JOB_NAME, marker(record, { __scheduledFor: now, __manual: true }), {
+        ...MARKER_JOB_OPTIONS,
+        jobId: manualJobId(record.id, now),
+      });
+  }
+
+  /** Trigger ids in BullMQ, to find orphans whose schedule is gone. */
+  async function installedSchedulerIds(flow: string): Promise<string[]> {
+    const schedulers = await queues.queue(flow).getJobSchedulers(0, -1, true);
+    return schedulers.map((s) => s.key);
+  }
+
+  async function removeScheduler(flow: string, id: string) {
+    await queues.queue(flow).removeJobScheduler(id);
+  }
+
+  /** Delayed one-time markers, to find orphans whose schedule is gone. */
+  async function pendingOnceJobs(flow: string): Promise<Job[]> {
+    const jobs = await queues.queue(flow).getJobs(['delayed', 'waiting'], 0, 1000);
+    return jobs.filter((job) => job?.name === MARKER_JOB_NAME && /\.once\./.test(job.id ?? ''));
+  }
+
+  return { install, uninstall, inspect, fireNow, installedSchedulerIds, removeScheduler, pendingOnceJobs };
+}
+
+export type Triggers = ReturnType<typeof createTriggers>;

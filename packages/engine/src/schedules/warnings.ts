@@ -1,0 +1,103 @@
+import { CronExpressionParser } from 'cron-parser';
+import { nextFires, type Timing } from './spec.ts';
+
+/**
+ * Warnings a person should see before saving a schedule: fire times that a daylight-saving
+ * change skips or repeats in the next 12 months, and patterns that fire more than once a
+ * minute. DST is checked by finding the zone's offset changes, then asking whether the
+ * pattern matches a wall-clock time inside the skipped or repeated hour.
+ */
+
+const YEAR_MS = 365 * 86_400_000;
+const SCAN_STEP_MS = 6 * 3_600_000;
+
+export function scheduleWarnings(timing: Timing, now: number): string[] {
+  if (timing.kind !== 'cron') return [];
+  return [...frequencyWarnings(timing, now), ...dstWarnings(timing.cron, timing.tz, now)];
+}
+
+function frequencyWarnings(timing: Timing, now: number): string[] {
+  const fires = nextFires(timing, { startDate: null, endDate: null }, now, now, 3, null);
+  const gaps = fires.slice(1).map((t, i) => t - fires[i]!);
+  const smallest = Math.min(...gaps);
+  if (gaps.length === 0 || smallest >= 60_000) return [];
+  return [`fires more than once a minute (every ${Math.round(smallest / 1000)} s); is that intended?`];
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function offsetMinutes(tz: string, at: number): number {
+  let formatter = formatters.get(tz);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone: tz, timeZoneName: 'longOffset' });
+    formatters.set(tz, formatter);
+  }
+  const name = formatter.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value;
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
+  if (!match) return 0;
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return match[1] === '-' ? -minutes : minutes;
+}
+
+interface Transition {
+  at: number;
+  before: number;
+  after: number;
+}
+
+function transitions(tz: string, from: number): Transition[] {
+  const found: Transition[] = [];
+  for (let t = from; t < from + YEAR_MS; t += SCAN_STEP_MS) {
+    const before = offsetMinutes(tz, t);
+    const after = offsetMinutes(tz, t + SCAN_STEP_MS);
+    if (before === after) continue;
+    let lo = t;
+    let hi = t + SCAN_STEP_MS;
+    while (hi - lo > 60_000) {
+      const mid = lo + Math.floor((hi - lo) / 2 / 60_000) * 60_000;
+      if (offsetMinutes(tz, mid) === before) lo = mid;
+      else hi = mid;
+    }
+    found.push({ at: hi, before, after });
+  }
+  return found;
+}
+
+const wallClock = (wallAsUtc: number) => new Date(wallAsUtc).toISOString().slice(11, 16);
+const wallDate = (wallAsUtc: number) => new Date(wallAsUtc).toISOString().slice(0, 10);
+
+/** The first wall-clock time in [start, end) the pattern matches, treating wall time as UTC. */
+function matchInWindow(cron: string, start: number, end: number): number | null {
+  const next = CronExpressionParser.parse(cron, { currentDate: new Date(start - 1), tz: 'UTC' })
+    .next()
+    .getTime();
+  return next < end ? next : null;
+}
+
+function dstWarnings(cron: string, tz: string, now: number): string[] {
+  const hourField = cron.trim().split(/\s+/).at(-4) ?? '*';
+  if (hourField.startsWith('*')) return []; // hourly-or-finer patterns keep firing in real time
+  const warnings: string[] = [];
+  for (const { at, before, after } of transitions(tz, now)) {
+    const delta = (after - before) * 60_000;
+    if (delta > 0) {
+      const start = at + before * 60_000;
+      const hit = matchInWindow(cron, start, start + delta);
+      if (hit === null) continue;
+      const real = CronExpressionParser.parse(cron, { currentDate: new Date(at - 1), tz })
+        .next()
+        .getTime();
+      warnings.push(
+        `on ${wallDate(hit)}, ${wallClock(hit)} does not exist in ${tz} (clocks go forward): that fire runs at ${wallClock(real + after * 60_000)} instead`,
+      );
+    } else {
+      const start = at + after * 60_000;
+      const hit = matchInWindow(cron, start, start - delta);
+      if (hit === null) continue;
+      warnings.push(
+        `on ${wallDate(hit)}, ${wallClock(hit)} happens twice in ${tz} (clocks go back): it fires once, at the first ${wallClock(hit)}`,
+      );
+    }
+  }
+  return warnings;
+}
