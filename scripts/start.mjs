@@ -56,12 +56,14 @@ async function main() {
   }
   if (stopping) return;
 
+  // The API and the worker run in their own folders: relative paths given here are made absolute.
   const childEnv = {
     ...env,
     REDIS_URL: redisUrl,
     HOST: host,
     PORT: port,
-    FLOWDECK_CONSOLE_DIR: env.FLOWDECK_CONSOLE_DIR || join(consoleDir, 'dist'),
+    FLOWDECK_CONSOLE_DIR: resolve(env.FLOWDECK_CONSOLE_DIR || join(consoleDir, 'dist')),
+    ...(env.FLOWDECK_FLOWS ? { FLOWDECK_FLOWS: resolve(env.FLOWDECK_FLOWS) } : {}),
   };
   const worker = startService('worker', join(repoRoot, 'apps', 'worker'), childEnv);
   const api = startService('api', join(repoRoot, 'apps', 'api'), childEnv);
