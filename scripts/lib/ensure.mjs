@@ -78,11 +78,7 @@ function ensurePackages() {
   const hash = lockfileHash();
   const stamp = existsSync(STAMP) ? readFileSync(STAMP, 'utf8').trim() : null;
   if (stamp === hash) return;
-  say(
-    existsSync(join(repoRoot, 'node_modules'))
-      ? 'the lockfile changed; installing workspace packages…'
-      : 'installing workspace packages…',
-  );
+  say(stamp ? 'the lockfile changed; installing workspace packages…' : 'installing workspace packages…');
   const install = spawnSync('pnpm', ['install', '--frozen-lockfile'], { cwd: repoRoot, stdio: 'inherit' });
   if (install.status !== 0) {
     throw new EnsureError('pnpm install --frozen-lockfile failed (see above).');
