@@ -56,7 +56,10 @@ async function startFlowdeck(dataDir: string): Promise<Flowdeck> {
     HOST: '127.0.0.1',
     FLOWDECK_DATA_DIR: dataDir,
   };
+  // Run it as a user would: its own Redis, none of the test runner's variables.
   delete env.REDIS_URL;
+  for (const key of Object.keys(env)) if (key.startsWith('VITEST')) delete env[key];
+  if (env.NODE_ENV === 'test') delete env.NODE_ENV;
   const child = spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: repoRoot,
     env,

@@ -29,26 +29,39 @@ export class EnsureError extends Error {
  *   chromium: make sure /usr/bin/chromium exists (default false; only the browser tests need it).
  */
 export function ensure({ redis = true, chromium = false } = {}) {
+  ensureTooling();
+  if (redis) ensureRedis();
+  if (chromium) ensureChromium();
+}
+
+/** Node.js recent enough, pnpm, and the workspace packages as the lockfile says. */
+export function ensureTooling() {
   checkNode();
   ensurePnpm();
   ensurePackages();
-  if (redis && !which('redis-server')) {
-    aptInstall(
-      'redis-server',
-      'Install Redis 7: sudo apt-get install redis-server, or set REDIS_URL to a running Redis.',
-    );
-    if (!which('redis-server')) {
-      throw new EnsureError('redis-server is still not on PATH after installing it; check your PATH.');
-    }
+}
+
+/** `redis-server` on PATH. */
+export function ensureRedis() {
+  if (which('redis-server')) return;
+  aptInstall(
+    'redis-server',
+    'Install Redis 7: sudo apt-get install redis-server, or set REDIS_URL to a running Redis.',
+  );
+  if (!which('redis-server')) {
+    throw new EnsureError('redis-server is still not on PATH after installing it; check your PATH.');
   }
-  if (chromium && !existsSync(CHROMIUM_PATH)) {
-    aptInstall(
-      'chromium',
-      `Install Chromium for the browser tests: sudo apt-get install chromium (${CHROMIUM_PATH}).`,
-    );
-    if (!existsSync(CHROMIUM_PATH))
-      throw new EnsureError(`${CHROMIUM_PATH} is still missing after installing it.`);
-  }
+}
+
+/** Chromium at /usr/bin/chromium, for the browser tests. */
+export function ensureChromium() {
+  if (existsSync(CHROMIUM_PATH)) return;
+  aptInstall(
+    'chromium',
+    `Install Chromium for the browser tests: sudo apt-get install chromium (${CHROMIUM_PATH}).`,
+  );
+  if (!existsSync(CHROMIUM_PATH))
+    throw new EnsureError(`${CHROMIUM_PATH} is still missing after installing it.`);
 }
 
 function checkNode() {
