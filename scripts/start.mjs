@@ -1,13 +1,13 @@
 // `npm start`: installs what is missing, builds the console if it is stale, starts a private
 // Redis (unless REDIS_URL is set), the worker and the API, and stops them all on Ctrl-C/SIGTERM.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnsureError, ensure } from './lib/ensure.mjs';
 import { startRedis } from './lib/redis.mjs';
-import { prefixLines, repoRoot, say } from './lib/util.mjs';
+import { prefixLines, repoRoot, say, spawnGuarded } from './lib/util.mjs';
 
 const env = process.env;
 const host = env.HOST || '127.0.0.1';
@@ -82,10 +82,9 @@ async function main() {
  * @returns {Service}
  */
 function startService(name, cwd, childEnv) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawnGuarded(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd,
     env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   prefixLines(child.stdout, process.stdout, `[${name}] `);

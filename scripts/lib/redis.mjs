@@ -2,11 +2,11 @@
 // of our choosing. A data dir that already holds an `appendonlydir` is reused, so data survives
 // a restart.
 
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnGuarded } from './util.mjs';
 
 const HOST = '127.0.0.1';
 /** How long Redis may take to load its data and answer PING. */
@@ -89,7 +89,7 @@ async function launch({ bin, port, dir, onLine, detached }) {
     '--protected-mode', 'yes',
     '--maxmemory-policy', 'noeviction',
   ];
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached });
+  const child = spawnGuarded(bin, args, { detached });
   /** @type {string[]} */
   const output = [];
   const record = (/** @type {string} */ line) => {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,4 +52,23 @@ export function prefixLines(stream, out, prefix) {
     if (pending) out.write(`${prefix}${pending}\n`);
     pending = '';
   });
+}
+
+const setpriv = process.platform === 'linux' ? which('setpriv') : null;
+
+/**
+ * `spawn` with stdout and stderr piped, stdin ignored. On Linux the child also gets SIGTERM if
+ * this process dies without stopping it (killed with SIGKILL, say), so nothing is left
+ * running: `setpriv` (util-linux) sets the parent-death signal, then execs the command, so
+ * the child's pid is the command's own.
+ * @param {string} command
+ * @param {string[]} args
+ * @param {Omit<import('node:child_process').SpawnOptions, 'stdio'>} options
+ * @returns {import('node:child_process').ChildProcessByStdio<null, import('node:stream').Readable, import('node:stream').Readable>}
+ */
+export function spawnGuarded(command, args, options) {
+  /** @type {import('node:child_process').SpawnOptionsWithStdioTuple<'ignore', 'pipe', 'pipe'>} */
+  const withStdio = { ...options, stdio: ['ignore', 'pipe', 'pipe'] };
+  if (!setpriv) return spawn(command, args, withStdio);
+  return spawn(setpriv, ['--pdeathsig', 'SIGTERM', '--', command, ...args], withStdio);
 }
