@@ -89,7 +89,8 @@ async function startFlowdeck(dataDir: string): Promise<Flowdeck> {
 /** Resolves with `value` unless Flowdeck exits first, in which case it fails with its output. */
 async function unlessExited<T>(flowdeck: Flowdeck, value: Promise<T>): Promise<T> {
   const early = flowdeck.exited.then(({ code, signal }) => {
-    throw new Error(`npm start exited early (${signal ?? `code ${code}`}):\n${flowdeck.output()}`);
+    const lastLines = flowdeck.output().trimEnd().split('\n').slice(-40).join('\n');
+    throw new Error(`npm start exited early (${signal ?? `code ${code}`}):\n${lastLines}`);
   });
   return Promise.race([value, early]);
 }
