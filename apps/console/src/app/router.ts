@@ -5,7 +5,7 @@ import { type MouseEvent, useCallback, useSyncExternalStore } from 'react';
  * state, so a router library would weigh more than it gives.
  */
 export type Route =
-  | { name: 'flows'; flow: string | undefined; run: string | undefined }
+  | { name: 'flows'; flow: string | undefined; run: string | undefined; schedule: string | undefined }
   | { name: 'run'; flow: string; runId: string }
   | { name: 'not-found'; path: string };
 
@@ -30,6 +30,7 @@ export function parseRoute(url: string): Route {
       name: 'flows',
       flow: searchParams.get('flow') ?? undefined,
       run: searchParams.get('run') ?? undefined,
+      schedule: searchParams.get('schedule') ?? undefined,
     };
   }
   const run = /^\/flows\/([^/]+)\/runs\/([^/]+)$/.exec(path);
@@ -37,10 +38,13 @@ export function parseRoute(url: string): Route {
   return { name: 'not-found', path };
 }
 
-export function flowsUrl(params: { flow?: string | undefined; run?: string | undefined } = {}): string {
+export function flowsUrl(
+  params: { flow?: string | undefined; run?: string | undefined; schedule?: string | undefined } = {},
+): string {
   const search = new URLSearchParams();
   if (params.flow) search.set('flow', params.flow);
   if (params.run) search.set('run', params.run);
+  if (params.schedule) search.set('schedule', params.schedule);
   const query = search.toString();
   return `/flows${query ? `?${query}` : ''}`;
 }

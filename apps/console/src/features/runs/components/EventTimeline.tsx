@@ -1,0 +1,63 @@
+import type { RunEvent } from '@flowdeck/types';
+import { formatTime, formatUtc } from '../../../lib/time.ts';
+import type { StreamState } from '../hooks/useRunEvents.ts';
+
+const STATE_LABEL: Record<StreamState, string> = {
+  connecting: 'connecting…',
+  live: 'live',
+  ended: 'run ended',
+  error: 'not live',
+};
+
+function eventText(event: RunEvent): string {
+  if (event.message) return event.message;
+  if (event.error) return event.error.message;
+  if (event.type === 'step.retry' && event.retryAt) return `retry at ${formatTime(event.retryAt)}`;
+  return '';
+}
+
+/** The run's events as they happen, with the step, attempt and log line of each. */
+export function EventTimeline({
+  events,
+  state,
+  error,
+}: {
+  events: RunEvent[];
+  state: StreamState;
+  error: string | null;
+}) {
+  return (
+    <div className="timeline">
+      <p className="timeline-state" aria-live="polite">
+        <span className={`dot dot-${state}`} aria-hidden="true" /> Events: {STATE_LABEL[state]}
+      </p>
+      {error ? (
+        <p role="alert" className="form-error">
+          Could not load events: {error}
+        </p>
+      ) : null}
+      {events.length === 0 ? (
+        <p className="muted">No events yet.</p>
+      ) : (
+        <ol className="timeline-list" aria-label="Events">
+          {events.map((event) => (
+            <li
+              key={event.id}
+              className={`timeline-item event-${event.type.replace('.', '-')} level-${event.level ?? 'info'}`}
+            >
+              <time dateTime={new Date(event.at).toISOString()} title={formatUtc(event.at)}>
+                {formatTime(event.at)}
+              </time>
+              <span className="event-type">{event.type}</span>
+              <span className="event-step">
+                {event.step ?? ''}
+                {event.attempt && event.attempt > 1 ? ` #${event.attempt}` : ''}
+              </span>
+              <span className="event-text">{eventText(event)}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,96 @@
+import type { Flow } from '@flowdeck/types';
+import { type FormEvent, useState } from 'react';
+import { ApiError, errorMessage } from '../../../api/client.ts';
+import { Dialog } from '../../../components/ui/Dialog.tsx';
+import { JsonEditor } from '../../../components/ui/json-editor/JsonEditor.tsx';
+import { useToast } from '../../../components/ui/Toast.tsx';
+import { initialInputText, parseJsonText } from '../../../lib/json-schema-example.ts';
+import { InputProblems } from '../../schedules/components/InputField.tsx';
+import { useStartFlow } from '../hooks/useRuns.ts';
+
+interface StartFlowDialogProps {
+  flow: Flow;
+  onClose: () => void;
+  onStarted: (runId: string) => void;
+}
+
+/** Starts one run with input typed as JSON and checked against the flow's input schema. */
+export function StartFlowDialog({ flow, onClose, onStarted }: StartFlowDialogProps) {
+  const toast = useToast();
+  const start = useStartFlow(flow.name);
+  const [text, setText] = useState(() => initialInputText(flow.inputSchema));
+  const [problems, setProblems] = useState<string[]>([]);
+  const parsed = parseJsonText(text);
+  const localProblems = parsed.ok ? [] : [`Not valid JSON: ${parsed.message}`];
+  const allProblems = [...localProblems, ...problems];
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!parsed.ok || allProblems.length > 0) return;
+    try {
+      const response = await start.mutateAsync(parsed.value);
+      toast.success(`Started run ${response.runId.slice(0, 8)}`);
+      onStarted(response.runId);
+    } catch {
+      // Shown below from the mutation's error.
+    }
+  };
+
+  const serverError = start.error;
+  return (
+    <Dialog
+      title="Start flow"
+      onClose={onClose}
+      description={
+        <>
+          Flow <code>{flow.name}</code>
+          {flow.live ? null : (
+            <strong> — no live worker hosts this flow; the run will wait in the queue.</strong>
+          )}
+        </>
+      }
+    >
+      <form onSubmit={onSubmit} className="form" noValidate>
+        <div className="field">
+          <span className="field-label">Input</span>
+          <JsonEditor
+            label="Input"
+            defaultValue={text}
+            jsonSchema={flow.inputSchema}
+            onChange={setText}
+            onProblemsChange={setProblems}
+            height={200}
+          />
+          <InputProblems problems={allProblems} schema={flow.inputSchema !== null} />
+        </div>
+        {serverError ? (
+          <div role="alert" className="form-error">
+            <strong>Could not start the flow</strong>
+            <p>{serverError instanceof ApiError ? serverError.message : errorMessage(serverError)}</p>
+            {serverError instanceof ApiError && serverError.fieldErrors.length > 0 ? (
+              <ul>
+                {serverError.fieldErrors.map((field) => (
+                  <li key={`${field.path}:${field.message}`}>
+                    <code>{field.path}</code>: {field.message}
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+          </div>
+        ) : null}
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={allProblems.length > 0 || start.isPending}
+          >
+            {start.isPending ? 'Starting…' : 'Start Flow'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

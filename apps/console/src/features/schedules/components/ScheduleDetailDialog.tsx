@@ -1,0 +1,180 @@
+import type { Flow, Occurrence } from '@flowdeck/types';
+import { flowsUrl } from '../../../app/router.ts';
+import { Badge, type BadgeTone, StatusBadge } from '../../../components/ui/Badge.tsx';
+import { Dialog } from '../../../components/ui/Dialog.tsx';
+import { JsonView } from '../../../components/ui/JsonView.tsx';
+import { Link } from '../../../components/ui/Link.tsx';
+import { ExactTime, RelativeTime } from '../../../components/ui/RelativeTime.tsx';
+import { EmptyState, ErrorState, Loading } from '../../../components/ui/States.tsx';
+import { formatDuration } from '../../../lib/time.ts';
+import { useSchedule } from '../hooks/useSchedules.ts';
+import { describeSchedule } from '../schedule-spec.ts';
+
+const OUTCOME_LABEL: Record<Occurrence['outcome'], string> = {
+  started: 'started',
+  'skipped-overlap': 'skipped (overlap)',
+  'missed-catchup': 'missed (catch-up window)',
+  duplicate: 'duplicate',
+  failed: 'failed to start',
+  queued: 'queued',
+};
+
+const OUTCOME_TONE: Record<Occurrence['outcome'], BadgeTone> = {
+  started: 'success',
+  'skipped-overlap': 'warning',
+  'missed-catchup': 'danger',
+  duplicate: 'muted',
+  failed: 'danger',
+  queued: 'neutral',
+};
+
+/** A schedule's upcoming fire times and what each past fire did, linked to its run. */
+export function ScheduleDetailDialog({
+  flow,
+  scheduleId,
+  onClose,
+}: {
+  flow: Flow;
+  scheduleId: string;
+  onClose: () => void;
+}) {
+  const detail = useSchedule(flow.name, scheduleId);
+  return (
+    <Dialog title="Schedule details" size="large" onClose={onClose}>
+      {detail.isPending ? (
+        <Loading label="Loading schedule…" />
+      ) : detail.isError ? (
+        <ErrorState
+          title="Could not load this schedule"
+          error={detail.error}
+          onRetry={() => detail.refetch()}
+        />
+      ) : (
+        <ScheduleDetailBody flow={flow} detail={detail.data} />
+      )}
+    </Dialog>
+  );
+}
+
+function ScheduleDetailBody({
+  flow,
+  detail,
+}: {
+  flow: Flow;
+  detail: NonNullable<ReturnType<typeof useSchedule>['data']>;
+}) {
+  const { pattern, text } = describeSchedule(detail);
+  const tz = detail.schedule.tz;
+  return (
+    <div className="schedule-detail">
+      <dl className="facts">
+        <div>
+          <dt>Schedule</dt>
+          <dd>
+            <code>{pattern}</code> · {text}
+            {tz ? ` · ${tz}` : ''}
+          </dd>
+        </div>
+        <div>
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge status={detail.status} />
+            {detail.pausedReason ? <span className="muted"> {detail.pausedReason}</span> : null}
+          </dd>
+        </div>
+        {detail.metadata.description ? (
+          <div>
+            <dt>Description</dt>
+            <dd>{detail.metadata.description}</dd>
+          </div>
+        ) : null}
+        <div>
+          <dt>Runs</dt>
+          <dd>
+            {detail.stats.count}
+            {detail.limit !== null ? ` of at most ${detail.limit}` : ''}
+          </dd>
+        </div>
+        <div>
+          <dt>Overlap</dt>
+          <dd>{detail.overlap === 'skip' ? 'skip while a run is going' : 'allow'}</dd>
+        </div>
+        {detail.catchupWindowMs !== null ? (
+          <div>
+            <dt>Catch-up window</dt>
+            <dd>{formatDuration(detail.catchupWindowMs)}</dd>
+          </div>
+        ) : null}
+        <div>
+          <dt>Id</dt>
+          <dd>
+            <code>{detail.id}</code>
+          </dd>
+        </div>
+      </dl>
+
+      <h3>Upcoming</h3>
+      {detail.status === 'paused' ? (
+        <p className="muted">Paused: nothing fires until it is resumed.</p>
+      ) : detail.upcoming.length === 0 ? (
+        <p className="muted">Nothing upcoming.</p>
+      ) : (
+        <ol className="upcoming" aria-label="Upcoming runs">
+          {detail.upcoming.map((at) => (
+            <li key={at}>
+              <ExactTime at={at} timeZone={tz} />{' '}
+              <span className="muted">
+                (<RelativeTime at={at} />)
+              </span>
+            </li>
+          ))}
+        </ol>
+      )}
+
+      <h3>Occurrences</h3>
+      {detail.recent.items.length === 0 ? (
+        <EmptyState title="It has not fired yet." />
+      ) : (
+        <table className="table" aria-label="Occurrences">
+          <thead>
+            <tr>
+              <th scope="col">Planned for</th>
+              <th scope="col">Fired</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Run</th>
+            </tr>
+          </thead>
+          <tbody>
+            {detail.recent.items.map((occurrence) => (
+              <tr key={`${occurrence.scheduledFor}-${occurrence.firedAt}-${occurrence.runId ?? ''}`}>
+                <td>
+                  <ExactTime at={occurrence.scheduledFor} timeZone={tz} />
+                  {occurrence.manual ? <span className="muted"> (run now)</span> : null}
+                </td>
+                <td>
+                  <RelativeTime at={occurrence.firedAt} />
+                </td>
+                <td>
+                  <Badge tone={OUTCOME_TONE[occurrence.outcome]}>{OUTCOME_LABEL[occurrence.outcome]}</Badge>
+                  {occurrence.error ? <span className="occurrence-error"> {occurrence.error}</span> : null}
+                </td>
+                <td>
+                  {occurrence.runId ? (
+                    <Link href={flowsUrl({ flow: flow.name, run: occurrence.runId })}>
+                      <code>{occurrence.runId.slice(0, 8)}</code>
+                    </Link>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      <h3>Input</h3>
+      <JsonView value={detail.input} label="Schedule input" />
+    </div>
+  );
+}
