@@ -1,3 +1,4 @@
+import type { FlowManifest } from '@flowdeck/types';
 import type { Engine, EngineHealth } from './api.ts';
 import type { Config } from './config.ts';
 import type { EngineContext } from './context.ts';
@@ -16,7 +17,11 @@ export type EngineOptions = Pick<Config, 'redisUrl' | 'prefix' | 'retention' | '
 };
 
 /** The parts of the engine, shared by the public `Engine` and the worker. */
-export function createEngineParts(options: EngineOptions, connectionName = 'flowdeck') {
+export function createEngineParts(
+  options: EngineOptions,
+  connectionName = 'flowdeck',
+  hosted: ReadonlyMap<string, FlowManifest> = new Map(),
+) {
   const ctx: EngineContext = {
     redis: commandClient(options.redisUrl, connectionName),
     redisUrl: options.redisUrl,
@@ -30,7 +35,7 @@ export function createEngineParts(options: EngineOptions, connectionName = 'flow
   const runs = createRunStore(ctx);
   const events = createEventLog(ctx);
   const queues = createQueues(ctx);
-  const startFlow = createStartFlow(registry, runs, queues);
+  const startFlow = createStartFlow(registry, runs, queues, hosted);
   const schedules = createScheduleService(ctx, { registry, runs, queues, startFlow });
   return { ctx, registry, runs, events, queues, startFlow, schedules };
 }

@@ -14,9 +14,30 @@ import { luaScript } from './lua.ts';
 
 const TERMINAL = `local function terminal(s) return s == 'completed' or s == 'failed' or s == 'canceled' end`;
 
+/** Deletes the oldest runs beyond the count or age limit, at most a batch per call so it stays
+ * cheap. Run keys share the flow's hash tag, so the keys it builds stay in the script's slot. */
+const TRIM = `
+local function trim(index, maxRuns, floorId, runPrefix, eventsPrefix, batch)
+  local removed = 0
+  local excess = redis.call('ZCARD', index) - maxRuns
+  while removed < batch do
+    local oldest = redis.call('ZRANGE', index, 0, 0)[1]
+    if not oldest then break end
+    if excess <= 0 and oldest >= floorId then break end
+    redis.call('ZREM', index, oldest)
+    redis.call('DEL', runPrefix .. oldest, eventsPrefix .. oldest)
+    excess = excess - 1
+    removed = removed + 1
+  end
+  return removed
+end`;
+
 /** KEYS: run, index, events, idempotency. ARGV: runId, createdAt, flow, input, trigger,
- * stepsJson, idemTtlMs, hasIdem, eventJson, eventsMaxLen, stepCount, then name/needCount pairs. */
+ * stepsJson, idemTtlMs, hasIdem, eventJson, eventsMaxLen, stepCount, maxRuns, floorId,
+ * runKeyPrefix, eventsKeyPrefix, trimBatch, then name/needCount pairs. The new run is
+ * written and older runs trimmed in one call. */
 export const createRunScript = luaScript(`
+${TRIM}
 if ARGV[8] == '1' then
   local existing = redis.call('GET', KEYS[4])
   if existing then return {0, existing} end
@@ -26,11 +47,12 @@ redis.call('HSET', KEYS[1], 'id', ARGV[1], 'flow', ARGV[3], 'input', ARGV[4], 't
   'createdAt', ARGV[2], 'steps', ARGV[6], 'status', 'queued', 'remaining', ARGV[11])
 local n = tonumber(ARGV[11])
 for i = 0, n - 1 do
-  local name = ARGV[12 + i * 2]
-  redis.call('HSET', KEYS[1], 's:' .. name, 'pending', 'a:' .. name, 0, 'w:' .. name, ARGV[13 + i * 2])
+  local name = ARGV[17 + i * 2]
+  redis.call('HSET', KEYS[1], 's:' .. name, 'pending', 'a:' .. name, 0, 'w:' .. name, ARGV[18 + i * 2])
 end
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[10], '*', 'e', ARGV[9])
+trim(KEYS[2], tonumber(ARGV[12]), ARGV[13], ARGV[14], ARGV[15], tonumber(ARGV[16]))
 return {1, ARGV[1]}
 `);
 
@@ -121,22 +143,4 @@ if not status or terminal(status) then return 0 end
 redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', ARGV[1], 'output', ARGV[2])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'e', ARGV[3])
 return 1
-`);
-
-/** KEYS: index. ARGV: maxRuns, floorId (ids below it are too old), runKeyPrefix,
- * eventsKeyPrefix, batch. Deletes at most `batch` runs per call so trimming stays cheap. */
-export const trimRunsScript = luaScript(`
-local removed = 0
-local batch = tonumber(ARGV[5])
-local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[1])
-while removed < batch do
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
-  if not oldest then break end
-  if excess <= 0 and oldest >= ARGV[2] then break end
-  redis.call('ZREM', KEYS[1], oldest)
-  redis.call('DEL', ARGV[3] .. oldest, ARGV[4] .. oldest)
-  excess = excess - 1
-  removed = removed + 1
-end
-return removed
 `);

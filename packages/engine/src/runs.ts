@@ -19,7 +19,6 @@ import {
   stepCompletedScript,
   stepFailedScript,
   stepStartedScript,
-  trimRunsScript,
 } from './run-scripts.ts';
 
 /** The run store: records, the per-flow run index and the state transitions of a run. */
@@ -72,20 +71,15 @@ export function createRunStore(ctx: EngineContext) {
         event({ type: 'run.started', data: { trigger: run.trigger } }),
         EVENTS_MAX_LEN,
         run.steps.length,
+        ctx.retention.maxRuns,
+        runIdFloor(createdAt - ctx.retention.maxAgeMs),
+        keys.run(run.flowName, ''),
+        keys.runEvents(run.flowName, ''),
+        TRIM_BATCH,
         ...pairs,
       ],
     )) as [number, string];
-    if (result[0] === 1) await trim(run.flowName);
     return { runId: result[1], created: result[0] === 1 };
-  }
-
-  async function trim(flow: string) {
-    const floor = runIdFloor(Date.now() - ctx.retention.maxAgeMs);
-    await trimRunsScript(
-      redis,
-      [keys.runIndex(flow)],
-      [ctx.retention.maxRuns, floor, keys.run(flow, ''), keys.runEvents(flow, ''), TRIM_BATCH],
-    );
   }
 
   async function stepStarted(flow: string, runId: string, step: string, attempt: number) {

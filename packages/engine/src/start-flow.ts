@@ -1,4 +1,4 @@
-import type { StartFlowResponse } from '@flowdeck/types';
+import type { FlowManifest, StartFlowResponse } from '@flowdeck/types';
 import type { StartFlowOptions } from './api.ts';
 import { InputInvalidError, InvalidRequestError } from './errors.ts';
 import { describeInputErrors, inputErrors } from './input-schema.ts';
@@ -11,13 +11,19 @@ import type { RunStore } from './runs.ts';
  * job: validate the input against the published schema, write the run (record, index
  * entry, `run.started`) atomically, then enqueue the entry steps.
  */
-export function createStartFlow(registry: Registry, runs: RunStore, queues: Queues) {
+export function createStartFlow(
+  registry: Registry,
+  runs: RunStore,
+  queues: Queues,
+  /** Manifests of the flows this process hosts: a worker starting its own flows skips a read. */
+  hosted: ReadonlyMap<string, FlowManifest> = new Map(),
+) {
   return async function startFlow(
     flowName: string,
     input: unknown,
     options: StartFlowOptions,
   ): Promise<StartFlowResponse> {
-    const manifest = await registry.manifest(flowName);
+    const manifest = hosted.get(flowName) ?? (await registry.manifest(flowName));
     const errors = inputErrors(manifest.inputSchema, input);
     if (errors.length > 0) throw new InputInvalidError(describeInputErrors(flowName, errors), errors);
     if (

@@ -25,7 +25,8 @@ export interface WorkerHandle {
  * and reconciles the flows' schedules with their BullMQ triggers before taking jobs.
  */
 export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
-  const parts = createEngineParts(options, 'flowdeck:worker');
+  const hosted = new Map(options.flows.map((f) => [f.manifest.name, f.manifest]));
+  const parts = createEngineParts(options, 'flowdeck:worker', hosted);
   const { ctx, registry, schedules } = parts;
   const names = options.flows.map((f) => f.manifest.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);

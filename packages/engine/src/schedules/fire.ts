@@ -39,6 +39,7 @@ export function createFireHandler(
 
   /** After a scheduled fire: a one-time schedule, or one that used up its limit, is done. */
   async function completeIfFinished(record: ScheduleRecord, scheduledFor: number) {
+    if (isRecurring(record) && record.limit === null) return;
     const fires = (await store.stats(record.flowName, [record.id])).get(record.id)?.fires ?? 0;
     const finished = isRecurring(record)
       ? record.limit !== null && fires >= record.limit
