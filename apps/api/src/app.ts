@@ -1,0 +1,85 @@
+import type { Engine, Logger } from '@flowdeck/engine';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { consoleRouter } from './console-static.ts';
+import { respondWithError } from './errors.ts';
+import { sendProblem } from './problem.ts';
+import { requestLog } from './request-log.ts';
+import type { AppDeps, Route } from './route-builder.ts';
+import { routes } from './routes.ts';
+
+export interface AppOptions {
+  engine: Engine;
+  logger: Logger;
+  /** The built console; served at `/` when the folder has an index.html. */
+  consoleDir?: string;
+  /** Aborted when the server shuts down: open event streams end on it. */
+  shutdown?: AbortSignal;
+}
+
+const JSON_TYPES = ['application/json', 'application/*+json'];
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The Express app, without listening, so tests can mount it on an ephemeral port. */
+export function createApp({ engine, logger, consoleDir, shutdown }: AppOptions): Express {
+  const deps: AppDeps = { engine, logger, shutdown: shutdown ?? new AbortController().signal };
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestLog(logger));
+  // `strict: false`: a flow's input may be any JSON value, not only an object or an array.
+  app.use(
+    '/api',
+    requireJsonBody,
+    express.json({ limit: BODY_LIMIT_BYTES, strict: false, type: JSON_TYPES }),
+  );
+  mountRoutes(app, routes, deps);
+  app.use('/api', notFound);
+  const consoleApp = consoleDir ? consoleRouter(consoleDir) : null;
+  if (consoleApp) app.use(consoleApp);
+  else if (consoleDir) logger.warn('no built console to serve', { consoleDir });
+  app.use(notFound);
+  app.use(((error, req, res, _next) => respondWithError(error, req, res, logger)) as ErrorRequestHandler);
+  return app;
+}
+
+/** Routes in table order, then a 405 with `Allow` for a known path asked with another method. */
+function mountRoutes(app: Express, table: Route[], deps: AppDeps) {
+  for (const route of table) app[route.method](route.path, route.mount(deps));
+  const allowed = new Map<string, string[]>();
+  for (const route of table) allowed.set(route.path, [...(allowed.get(route.path) ?? []), route.method]);
+  for (const [path, methods] of allowed) app.all(path, methodNotAllowed(methods));
+}
+
+function methodNotAllowed(methods: string[]): RequestHandler {
+  const allow = methods.map((m) => m.toUpperCase()).join(', ');
+  return (req, res) => {
+    res.set('allow', allow);
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
+    sendProblem(res, {
+      status: 405,
+      code: 'method_not_allowed',
+      detail: `${req.method} is not supported on ${req.path}; use ${allow}`,
+    });
+  };
+}
+
+const requireJsonBody: RequestHandler = (req, res, next) => {
+  // `false` means a body came with another content type; `null` means no body at all.
+  // An empty body (content-length: 0, as fetch sends for a bare POST) is no body either.
+  if (req.is(JSON_TYPES) !== false || req.get('content-length') === '0') return next();
+  sendProblem(res, {
+    status: 415,
+    code: 'unsupported_media_type',
+    detail: `send the request body as JSON with 'content-type: application/json' (got '${req.get('content-type') ?? 'none'}')`,
+  });
+};
+
+const notFound: RequestHandler = (req, res) => {
+  sendProblem(res, {
+    status: 404,
+    code: 'not_found',
+    detail: `no route for ${req.method} ${req.originalUrl.split('?')[0]}`,
+  });
+};

@@ -1,0 +1,1 @@
+export { type AppOptions, BODY_LIMIT_BYTES, createApp } from './app.ts';

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/**
+ * Path and query parameters that only the API reads. Request and response bodies live in
+ * `@flowdeck/types`; these never cross the wire as JSON.
+ */
+
+const Id = z.string().min(1).max(200);
+
+export const FlowParams = z.object({ name: z.string() });
+export const RunParams = FlowParams.extend({ runId: Id });
+export const ScheduleParams = FlowParams.extend({ id: Id });
+
+/** A Redis stream id, as sent in `id:` lines and given back in `Last-Event-ID` or `?after=`. */
+export const EventId = z.string().regex(/^\d{1,20}-\d{1,20}$/, 'expected an event id like 1718000000000-0');
+
+export const RunEventsQuery = z.object({ after: EventId.optional() });
+
+export const PreviewQuery = z.object({ count: z.coerce.number().int().min(1).max(50).default(5) });
+
+export const ScheduleDetailQuery = z.object({ cursor: z.string().max(200).optional() });
+
+export const EventStreamHeaders = z.object({ 'last-event-id': EventId.optional() });
+
+export type FlowParams = z.infer<typeof FlowParams>;
+export type RunParams = z.infer<typeof RunParams>;
+export type ScheduleParams = z.infer<typeof ScheduleParams>;
+export type RunEventsQuery = z.infer<typeof RunEventsQuery>;
+export type PreviewQuery = z.infer<typeof PreviewQuery>;
+export type ScheduleDetailQuery = z.infer<typeof ScheduleDetailQuery>;
