@@ -44,9 +44,12 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 async function stop() {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   shutdown.abort();
-  server.closeIdleConnections();
+  // A keep-alive connection whose request finishes after close() (an event stream ending just
+  // now) would otherwise linger until its keep-alive timeout.
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
   const force = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
   await closed;
+  clearInterval(sweep);
   clearTimeout(force);
   await engine.close();
 }

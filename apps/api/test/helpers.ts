@@ -123,7 +123,33 @@ export interface SseMessage {
 
 /** Reads a Server-Sent Events body to its end, one message per blank-line-terminated block. */
 export async function readSse(response: Response): Promise<{ messages: SseMessage[]; comments: string[] }> {
-  const text = await response.text();
+  return parseSse(await response.text());
+}
+
+/** Reads a Server-Sent Events body until `seen` holds for the text so far; the rest stays unread. */
+export async function readSseUntil(
+  response: Response,
+  seen: (text: string) => boolean,
+): Promise<{ text: string; rest: () => Promise<string> }> {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  while (!seen(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the stream ended before the expected event:\n${text}`);
+    text += value;
+  }
+  const rest = async () => {
+    let more = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return more;
+      more += value;
+    }
+  };
+  return { text, rest };
+}
+
+export function parseSse(text: string): { messages: SseMessage[]; comments: string[] } {
   const messages: SseMessage[] = [];
   const comments: string[] = [];
   for (const block of text.split('\n\n')) {
