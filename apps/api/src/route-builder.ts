@@ -109,16 +109,16 @@ function build<I>(
           res,
         } as I;
         const reply = await spec.handler(input);
-        if (reply)
-          res
-            .status(reply.status ?? 200)
-            .set(reply.headers ?? {})
-            .json(reply.body);
+        if (reply) send(res, reply);
       } catch (error) {
         respondWithError(error, req, res, deps.logger);
       }
     },
   };
+}
+
+function send(res: Response, { status = 200, headers = {}, body }: Reply) {
+  res.status(status).set(headers).json(body);
 }
 
 /** For bodies a client may leave out: no body at all means `{}`. */

@@ -62,7 +62,7 @@ function jsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  return `${typeof value === 'string' ? 'a string' : typeof value}`;
+  return `a ${typeof value}`;
 }
 
 function unitOf(origin: string): string {
