@@ -49,7 +49,8 @@ if (process.env.FLOWDECK_E2E_DATA_DIR) serverEnv.FLOWDECK_DATA_DIR = process.env
 export default defineConfig({
   testDir: '.',
   testMatch: '*.spec.ts',
-  outputDir: join(repoRoot, 'e2e/.artifacts'),
+  // Screenshots and traces of failures; FLOWDECK_E2E_ARTIFACTS moves them (e.g. for parallel checkouts).
+  outputDir: process.env.FLOWDECK_E2E_ARTIFACTS ?? join(repoRoot, 'e2e/.artifacts'),
   // One stack is shared by all tests; each test keeps to its own schedules and runs.
   workers: 1,
   fullyParallel: false,

@@ -47,11 +47,11 @@ export class ApiError extends Error {
 /** The message to show a person for any error the console meets. */
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {
-    const fields = error.fieldErrors.map((field) => `${field.path}: ${field.message}`);
-    const detail = error.message;
-    if (fields.length === 0) return detail;
-    if (fields.length === 1 && detail.includes(fields[0]!.split(': ').slice(1).join(': '))) return detail;
-    return `${detail} (${fields.join('; ')})`;
+    // The detail usually names the fields already; add only what it leaves out.
+    const extra = error.fieldErrors
+      .filter((field) => !error.message.includes(field.message))
+      .map((field) => `${field.path}: ${field.message}`);
+    return extra.length > 0 ? `${error.message} (${extra.join('; ')})` : error.message;
   }
   if (error instanceof Error) return error.message;
   return String(error);

@@ -45,6 +45,11 @@ export function Dialog({
     if (!dialog) return;
     const previouslyFocused = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!dialog.open) dialog.showModal();
+    // Start on the first form control rather than the Close button.
+    const firstControl = dialog.querySelector<HTMLElement>(
+      '.dialog-body [autofocus], .dialog-body [role="tab"][aria-selected="true"], .dialog-body input:not([type="hidden"]), .dialog-body select, .dialog-body textarea',
+    );
+    firstControl?.focus();
     return () => {
       if (dialog.open) dialog.close();
       previouslyFocused?.focus?.();

@@ -11,13 +11,18 @@ interface TabsProps<T extends string> {
   value: T;
   onChange: (value: T) => void;
   children: ReactNode;
+  /**
+   * A fixed name for the panel. By default the panel is named by its tab; give one when a
+   * field inside is named like a tab (a "Delay" tab holding a "Delay" field).
+   */
+  panelLabel?: string;
 }
 
 /**
  * WAI-ARIA tabs with automatic activation: arrow keys, Home and End move between tabs and
  * select them. Only the selected panel is rendered.
  */
-export function Tabs<T extends string>({ label, tabs, value, onChange, children }: TabsProps<T>) {
+export function Tabs<T extends string>({ label, tabs, value, onChange, children, panelLabel }: TabsProps<T>) {
   const baseId = useId();
   const refs = useRef(new Map<T, HTMLButtonElement>());
   const tabId = (tab: T) => `${baseId}-tab-${tab}`;
@@ -64,7 +69,13 @@ export function Tabs<T extends string>({ label, tabs, value, onChange, children 
           );
         })}
       </div>
-      <div role="tabpanel" id={panelId} aria-labelledby={tabId(value)} className="tab-panel">
+      <div
+        role="tabpanel"
+        id={panelId}
+        aria-labelledby={panelLabel ? undefined : tabId(value)}
+        aria-label={panelLabel}
+        className="tab-panel"
+      >
         {children}
       </div>
     </div>

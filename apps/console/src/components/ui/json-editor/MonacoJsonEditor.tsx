@@ -28,6 +28,7 @@ export default function MonacoJsonEditor({
   const id = useId().replace(/[^a-zA-Z0-9]/g, '');
   const modelUri = monaco.Uri.parse(`inmemory://flowdeck/${id}.json`).toString();
   const dark = usePrefersDark();
+  const [ready, setReady] = useState(false);
 
   useEffect(() => registerSchema(modelUri, jsonSchema), [modelUri, jsonSchema]);
 
@@ -38,35 +39,50 @@ export default function MonacoJsonEditor({
     onProblemsChange?.(problems);
   };
 
+  // The group carries the field's name once the editor can take input, so a click on the
+  // named element always lands in a live editor.
   return (
-    <Editor
-      height={height}
-      defaultLanguage="json"
-      defaultValue={defaultValue}
-      path={modelUri}
-      theme={dark ? 'vs-dark' : 'vs'}
-      onChange={(value) => onChange?.(value ?? '')}
-      onValidate={onValidate}
-      loading={<span className="muted">Loading editor…</span>}
-      options={{
-        ariaLabel: label,
-        readOnly,
-        minimap: { enabled: false },
-        lineNumbers: 'on',
-        lineNumbersMinChars: 3,
-        folding: true,
-        scrollBeyondLastLine: false,
-        automaticLayout: true,
-        fontSize: 13,
-        tabSize: 2,
-        // Tab moves focus out of the editor, so a keyboard user is never trapped in a form field.
-        tabFocusMode: true,
-        wordWrap: 'on',
-        fixedOverflowWidgets: true,
-        renderLineHighlight: 'none',
-        overviewRulerLanes: 0,
-        scrollbar: { alwaysConsumeMouseWheel: false },
-      }}
-    />
+    <fieldset className="json-editor-frame" aria-label={ready ? label : undefined}>
+      <Editor
+        height={height}
+        defaultLanguage="json"
+        defaultValue={defaultValue}
+        path={modelUri}
+        theme={dark ? 'vs-dark' : 'vs'}
+        onChange={(value) => onChange?.(value ?? '')}
+        onValidate={onValidate}
+        onMount={() => setReady(true)}
+        loading={<span className="muted">Loading editor…</span>}
+        options={{
+          // `JsonEditor`'s surrounding group carries the field's name (e.g. "Input").
+          ariaLabel: 'JSON editor',
+          readOnly,
+          minimap: { enabled: false },
+          lineNumbers: 'on',
+          lineNumbersMinChars: 3,
+          folding: true,
+          scrollBeyondLastLine: false,
+          automaticLayout: true,
+          fontSize: 13,
+          tabSize: 2,
+          // What is typed is what is saved: no auto-inserted brackets or quotes, and completions
+          // only on Ctrl+Space, so fast typing (or a pasted-in keystroke stream) is never rewritten.
+          autoClosingBrackets: 'never',
+          autoClosingQuotes: 'never',
+          autoClosingOvertype: 'never',
+          autoSurround: 'never',
+          quickSuggestions: false,
+          suggestOnTriggerCharacters: false,
+          acceptSuggestionOnCommitCharacter: false,
+          // Tab moves focus out of the editor, so a keyboard user is never trapped in a form field.
+          tabFocusMode: true,
+          wordWrap: 'on',
+          fixedOverflowWidgets: true,
+          renderLineHighlight: 'none',
+          overviewRulerLanes: 0,
+          scrollbar: { alwaysConsumeMouseWheel: false },
+        }}
+      />
+    </fieldset>
   );
 }

@@ -98,7 +98,7 @@ function RunSummaryFacts({ run }: { run: Run }) {
       <div>
         <dt>Trigger</dt>
         <dd>
-          {run.trigger.type}
+          <span>{run.trigger.type}</span>
           {run.trigger.type === 'schedule' && run.trigger.scheduleId ? (
             <>
               {' · '}

@@ -1,8 +1,8 @@
 import type { Flow } from '@flowdeck/types';
 import { type FormEvent, useState } from 'react';
-import { ApiError, errorMessage } from '../../../api/client.ts';
 import { Dialog } from '../../../components/ui/Dialog.tsx';
 import { JsonEditor } from '../../../components/ui/json-editor/JsonEditor.tsx';
+import { ProblemAlert } from '../../../components/ui/ProblemAlert.tsx';
 import { useToast } from '../../../components/ui/Toast.tsx';
 import { initialInputText, parseJsonText } from '../../../lib/json-schema-example.ts';
 import { InputProblems } from '../../schedules/components/InputField.tsx';
@@ -63,21 +63,7 @@ export function StartFlowDialog({ flow, onClose, onStarted }: StartFlowDialogPro
           />
           <InputProblems problems={allProblems} schema={flow.inputSchema !== null} />
         </div>
-        {serverError ? (
-          <div role="alert" className="form-error">
-            <strong>Could not start the flow</strong>
-            <p>{serverError instanceof ApiError ? serverError.message : errorMessage(serverError)}</p>
-            {serverError instanceof ApiError && serverError.fieldErrors.length > 0 ? (
-              <ul>
-                {serverError.fieldErrors.map((field) => (
-                  <li key={`${field.path}:${field.message}`}>
-                    <code>{field.path}</code>: {field.message}
-                  </li>
-                ))}
-              </ul>
-            ) : null}
-          </div>
-        ) : null}
+        {serverError ? <ProblemAlert title="Could not start the flow" error={serverError} /> : null}
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>
             Cancel

@@ -44,7 +44,7 @@ export function InputProblems({ problems, schema }: { problems: string[]; schema
     );
   }
   return (
-    <ul className="field-error input-problems" aria-label="Input problems">
+    <ul className="field-error input-problems">
       {Array.from(new Set(problems)).map((problem) => (
         <li key={problem}>{problem}</li>
       ))}

@@ -2,8 +2,9 @@ import type { Flow, Schedule } from '@flowdeck/types';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useState } from 'react';
 import { FormProvider, useForm } from 'react-hook-form';
-import { ApiError, errorMessage } from '../../../api/client.ts';
+import { ApiError } from '../../../api/client.ts';
 import { Dialog } from '../../../components/ui/Dialog.tsx';
+import { ProblemAlert } from '../../../components/ui/ProblemAlert.tsx';
 import { Tabs } from '../../../components/ui/Tabs.tsx';
 import { useToast } from '../../../components/ui/Toast.tsx';
 import { useScheduleActions } from '../hooks/useSchedules.ts';
@@ -104,6 +105,7 @@ function ScheduleForm({ flow, schedule, onDone }: { flow: Flow; schedule?: Sched
         <form onSubmit={onSubmit} noValidate className="form">
           <Tabs<ScheduleFormKind>
             label="Schedule type"
+            panelLabel="When it runs"
             tabs={SCHEDULE_KINDS}
             value={kind}
             onChange={(next) => form.setValue('kind', next, { shouldValidate: true })}
@@ -119,7 +121,12 @@ function ScheduleForm({ flow, schedule, onDone }: { flow: Flow; schedule?: Sched
           <TextField name="tags" label="Tags" placeholder="nightly, billing" hint="Comma-separated" />
           <AdvancedFields />
           <FieldMessage name="root" />
-          {serverError ? <ServerError error={serverError} /> : null}
+          {serverError ? (
+            <ProblemAlert
+              title={serverError instanceof ApiError ? 'The server refused this schedule' : 'Could not save'}
+              error={serverError}
+            />
+          ) : null}
           <div className="dialog-actions">
             <button type="button" className="button" onClick={onDone}>
               Cancel
@@ -131,24 +138,5 @@ function ScheduleForm({ flow, schedule, onDone }: { flow: Flow; schedule?: Sched
         </form>
       </PreviewFlowContext.Provider>
     </FormProvider>
-  );
-}
-
-function ServerError({ error }: { error: Error }) {
-  const fields = error instanceof ApiError ? error.fieldErrors : [];
-  return (
-    <div role="alert" className="form-error">
-      <strong>{error instanceof ApiError ? 'The server refused this schedule' : 'Could not save'}</strong>
-      <p>{errorMessage(error instanceof ApiError ? new ApiError(error.message, error.status) : error)}</p>
-      {fields.length > 0 ? (
-        <ul>
-          {fields.map((field) => (
-            <li key={`${field.path}:${field.message}`}>
-              <code>{field.path}</code>: {field.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}
-    </div>
   );
 }

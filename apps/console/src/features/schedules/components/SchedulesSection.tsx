@@ -31,11 +31,7 @@ export function SchedulesSection({ flow, onCreate, onEdit, onOpen }: SchedulesSe
           <span aria-hidden="true" className="chevron" />
           Schedules
         </button>
-        {count !== undefined ? (
-          <span className="count" title={`${count} schedules`}>
-            {count}
-          </span>
-        ) : null}
+        {count !== undefined ? <span className="count">{count}</span> : null}
       </h2>
       {open ? (
         <div id={panelId} className="panel-body">
