@@ -1,4 +1,4 @@
-import { FlowdeckError, type Logger } from '@flowdeck/engine';
+import { classifyError, FlowdeckError, type Logger } from '@flowdeck/engine';
 import type { Request, Response } from 'express';
 import { sendProblem } from './problem.ts';
 
@@ -32,7 +32,8 @@ function isBodyError(error: unknown): error is BodyError {
  * Turns anything a handler or middleware threw into problem+json. Expected failures keep
  * their status and code; anything else is a bug: logged with its stack, answered as a bare 500.
  */
-export function respondWithError(error: unknown, req: Request, res: Response, logger: Logger): void {
+export function respondWithError(thrown: unknown, req: Request, res: Response, logger: Logger): void {
+  const error = classifyError(thrown);
   if (res.headersSent) {
     // Mid-stream (SSE): the status is gone; all that is left is to log and close.
     logger.error('request failed after the response started', { path: req.path, error: String(error) });

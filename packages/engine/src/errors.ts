@@ -47,3 +47,26 @@ export class UnavailableError extends FlowdeckError {
     super(503, 'redis_unavailable', message);
   }
 }
+
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * Errors from a Redis that cannot be reached (down, restarting, network gone) become a
+ * 503 the caller can retry; anything else is returned as it is.
+ */
+export function classifyError(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof FlowdeckError) return error;
+  const code = (error as { code?: string }).code;
+  const unreachable =
+    error.name === 'MaxRetriesPerRequestError' ||
+    (code !== undefined && CONNECTION_ERROR_CODES.has(code)) ||
+    /Connection is closed|Stream isn't writeable|enableOfflineQueue options is false/.test(error.message);
+  return unreachable ? new UnavailableError('Redis is unreachable right now; try again shortly') : error;
+}

@@ -41,6 +41,15 @@ export function createEventLog(ctx: EngineContext) {
   async function* follow(flow: string, runId: string, options: { after?: string; signal: AbortSignal }) {
     const key = keys.runEvents(flow, runId);
     let last = options.after ?? '0-0';
+    // Stored events first, without blocking: a finished run ends the stream here.
+    for (const entry of (await redis.xrange(key, `(${last}`, '+')) as StreamEntry[]) {
+      last = entry[0];
+      const event = toEvent(entry);
+      if (!event) continue;
+      yield event;
+      if (TERMINAL_RUN_EVENTS.includes(event.type)) return;
+    }
+    if (await runHasEnded(flow, runId)) return;
     const reader = blockingClient(ctx.redisUrl, 'flowdeck:events');
     const stop = () => reader.disconnect();
     options.signal.addEventListener('abort', stop, { once: true });
@@ -53,6 +62,8 @@ export function createEventLog(ctx: EngineContext) {
             throw error;
           })) as [string, StreamEntry[]][] | null;
         const entries = result?.[0]?.[1] ?? [];
+        // A quiet stream of a run that ended without a final event (canceled, trimmed) ends too.
+        if (entries.length === 0 && (await runHasEnded(flow, runId))) return;
         for (const entry of entries) {
           last = entry[0];
           const event = toEvent(entry);
@@ -65,6 +76,11 @@ export function createEventLog(ctx: EngineContext) {
       options.signal.removeEventListener('abort', stop);
       reader.disconnect();
     }
+  }
+
+  async function runHasEnded(flow: string, runId: string) {
+    const status = await redis.hget(keys.run(flow, runId), 'status');
+    return status === null || status === 'completed' || status === 'failed' || status === 'canceled';
   }
 
   return { list, log, follow };

@@ -274,6 +274,23 @@ describe('runs', () => {
     expect(seen.filter((t) => t === 'step.started')).toHaveLength(4);
   });
 
+  it('following a run that already ended yields its stored events and ends without waiting', async () => {
+    stack = testStack();
+    await stack.startWorker([diamond()]);
+    const { runId } = await stack.engine.startFlow('diamond', {}, { trigger: { type: 'api' } });
+    await waitForRun(stack.engine, 'diamond', runId);
+    const stored = await stack.engine.events.list('diamond', runId);
+    const middle = stored[3]!.id;
+    const seen: string[] = [];
+    for await (const event of stack.engine.events.follow('diamond', runId, {
+      after: middle,
+      signal: AbortSignal.timeout(20_000),
+    })) {
+      seen.push(event.id);
+    }
+    expect(seen).toEqual(stored.slice(4).map((e) => e.id));
+  });
+
   it('closing a worker mid-step lets the running step finish and record its result', async () => {
     stack = testStack();
     const flow = defineFlow({
