@@ -104,6 +104,6 @@ export async function scheduleRunCount(item: Locator): Promise<number> {
   const text = await item
     .locator('dt', { hasText: /^Runs$/ })
     .locator('xpath=following-sibling::dd[1]')
-    .innerText();
-  return Number(text.trim());
+    .textContent();
+  return Number((text ?? '').trim());
 }

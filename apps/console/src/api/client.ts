@@ -137,8 +137,16 @@ export const api = {
   flows: {
     list: (signal?: AbortSignal) => request(FlowList, '/_flows', { signal }),
     get: (flowName: string, signal?: AbortSignal) => request(Flow, flowPath(flowName), { signal }),
-    start: (flowName: string, input: unknown) =>
-      request(StartFlowResponse, `${flowPath(flowName)}/start`, { method: 'POST', body: input }),
+    /**
+     * Starts a run a person asked for (trigger `manual`). The idempotency key makes a repeated
+     * submit of the same dialog return the first run instead of starting a second one.
+     */
+    start: (flowName: string, input: unknown, idempotencyKey: string) =>
+      request(StartFlowResponse, `${flowPath(flowName)}/start`, {
+        method: 'POST',
+        body: input,
+        headers: { 'x-flowdeck-trigger': 'manual', 'idempotency-key': idempotencyKey },
+      }),
   },
   runs: {
     list: (flowName: string, query: Partial<ListRunsQuery>, signal?: AbortSignal) =>

@@ -20,6 +20,10 @@ export function StartFlowDialog({ flow, onClose, onStarted }: StartFlowDialogPro
   const start = useStartFlow(flow.name);
   const [text, setText] = useState(() => initialInputText(flow.inputSchema));
   const [problems, setProblems] = useState<string[]>([]);
+  // One key per dialog and input: submitting the same input twice (a double click, a retry
+  // after a timeout) gives the same run; changing the input starts a new one.
+  const [dialogId] = useState(newId);
+  const keyFor = (input: string) => `console-${dialogId}-${hash(input)}`;
   const parsed = parseJsonText(text);
   const localProblems = parsed.ok ? [] : [`Not valid JSON: ${parsed.message}`];
   const allProblems = [...localProblems, ...problems];
@@ -28,7 +32,7 @@ export function StartFlowDialog({ flow, onClose, onStarted }: StartFlowDialogPro
     event.preventDefault();
     if (!parsed.ok || allProblems.length > 0) return;
     try {
-      const response = await start.mutateAsync(parsed.value);
+      const response = await start.mutateAsync({ input: parsed.value, idempotencyKey: keyFor(text) });
       toast.success(`Started run ${response.runId.slice(0, 8)}`);
       onStarted(response.runId);
     } catch {
@@ -79,4 +83,20 @@ export function StartFlowDialog({ flow, onClose, onStarted }: StartFlowDialogPro
       </form>
     </Dialog>
   );
+}
+
+function newId(): string {
+  return typeof crypto.randomUUID === 'function'
+    ? crypto.randomUUID()
+    : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** A short, stable fingerprint of the input text (FNV-1a). */
+function hash(text: string): string {
+  let value = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    value ^= text.charCodeAt(index);
+    value = Math.imul(value, 0x01000193);
+  }
+  return (value >>> 0).toString(36);
 }

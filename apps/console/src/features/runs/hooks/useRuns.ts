@@ -41,7 +41,8 @@ export function useRuns(flowName: string | undefined, status: RunStatus | undefi
 export function useStartFlow(flowName: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: unknown) => api.flows.start(flowName, input),
+    mutationFn: (args: { input: unknown; idempotencyKey: string }) =>
+      api.flows.start(flowName, args.input, args.idempotencyKey),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.runs.ofFlow(flowName) }),
   });
 }
