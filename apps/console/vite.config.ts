@@ -11,6 +11,8 @@ export default defineConfig({
   },
   build: {
     target: 'es2022',
+    // Read by scripts/first-load-size.mjs to find what the first page load downloads.
+    manifest: true,
     // Monaco is split into its own lazy chunks; it is large by nature and never on the first load.
     chunkSizeWarningLimit: 4096,
   },

@@ -5,6 +5,7 @@ import { Badge, StatusBadge } from '../../../components/ui/Badge.tsx';
 import { ConfirmDialog } from '../../../components/ui/ConfirmDialog.tsx';
 import { RelativeTime } from '../../../components/ui/RelativeTime.tsx';
 import { useToast } from '../../../components/ui/Toast.tsx';
+import { formatDateTime } from '../../../lib/time.ts';
 import { useScheduleActions } from '../hooks/useSchedules.ts';
 import { describeSchedule } from '../schedule-spec.ts';
 
@@ -60,7 +61,10 @@ export function ScheduleItem({ flow, schedule, onEdit, onOpen }: ScheduleItemPro
           <dt>Next run</dt>
           <dd>
             {schedule.nextRun !== null && !paused ? (
-              <RelativeTime at={schedule.nextRun} timeZone={schedule.schedule.tz} />
+              <>
+                <RelativeTime at={schedule.nextRun} timeZone={schedule.schedule.tz} />{' '}
+                <span className="muted">({formatDateTime(schedule.nextRun, schedule.schedule.tz)})</span>
+              </>
             ) : paused ? (
               'paused'
             ) : (
