@@ -10,7 +10,7 @@ import type {
 import type { Job } from 'bullmq';
 import type { Engine } from '../api.ts';
 import type { EngineContext } from '../context.ts';
-import { ConflictError, InputInvalidError, InvalidRequestError } from '../errors.ts';
+import { ConflictError, InputInvalidError } from '../errors.ts';
 import { newScheduleId } from '../ids.ts';
 import { describeInputErrors, inputErrors } from '../input-schema.ts';
 import type { ScheduledStartMarker } from '../jobs.ts';
@@ -19,6 +19,7 @@ import type { Registry } from '../registry.ts';
 import type { RunStore } from '../runs.ts';
 import type { StartFlow } from '../start-flow.ts';
 import { createFireHandler } from './fire.ts';
+import { applyPatch, assertMatches } from './patch.ts';
 import { createReconciler } from './reconcile.ts';
 import { isRecurring, type ScheduleRecord, type ScheduleStats } from './record.ts';
 import {
@@ -149,6 +150,25 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
     return viewOne(next);
   }
 
+  /** Pause or resume; a no-op when already there, refused once the schedule completed. */
+  async function setStatus(flowName: string, id: string, status: 'active' | 'paused', reason: string | null) {
+    const record = await store.get(flowName, id);
+    if (record.status === 'completed') {
+      throw new ConflictError(
+        'schedule_completed',
+        `schedule '${id}' has completed; edit it to schedule it again`,
+      );
+    }
+    if (record.status === status) return viewOne(record);
+    return replace(record, {
+      ...record,
+      status,
+      pausedReason: reason,
+      version: record.version + 1,
+      updatedAt: Date.now(),
+    });
+  }
+
   const api: Engine['schedules'] = {
     async create(flowName, request: CreateScheduleRequest) {
       const manifest = await deps.registry.manifest(flowName);
@@ -257,41 +277,9 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
       return replace(record, next);
     },
 
-    async pause(flowName, id, reason) {
-      const record = await store.get(flowName, id);
-      if (record.status === 'completed')
-        throw new ConflictError(
-          'schedule_completed',
-          `schedule '${id}' has completed; edit it to schedule it again`,
-        );
-      if (record.status === 'paused') return viewOne(record);
-      const next = {
-        ...record,
-        status: 'paused' as const,
-        pausedReason: reason ?? null,
-        version: record.version + 1,
-        updatedAt: Date.now(),
-      };
-      return replace(record, next);
-    },
+    pause: (flowName, id, reason) => setStatus(flowName, id, 'paused', reason ?? null),
 
-    async resume(flowName, id) {
-      const record = await store.get(flowName, id);
-      if (record.status === 'completed')
-        throw new ConflictError(
-          'schedule_completed',
-          `schedule '${id}' has completed; edit it to schedule it again`,
-        );
-      if (record.status === 'active') return viewOne(record);
-      const next = {
-        ...record,
-        status: 'active' as const,
-        pausedReason: null,
-        version: record.version + 1,
-        updatedAt: Date.now(),
-      };
-      return replace(record, next);
-    },
+    resume: (flowName, id) => setStatus(flowName, id, 'active', null),
 
     async trigger(flowName, id): Promise<Occurrence> {
       const record = await store.get(flowName, id);
@@ -322,54 +310,5 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
     api,
     reconcile: reconciler.reconcile,
     fire: (job: Job, marker: ScheduledStartMarker) => fire(job, marker),
-  };
-}
-
-/** `If-Match` takes the version (as returned) or updatedAt, bare or quoted like an ETag. */
-function assertMatches(record: ScheduleRecord, ifMatch: string) {
-  const tag = ifMatch.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
-  if (tag === '*' || tag === String(record.version) || tag === String(record.updatedAt)) return;
-  throw new ConflictError(
-    'version_conflict',
-    `schedule '${record.id}' is at version ${record.version}, not ${tag}; reload it and apply your change again`,
-  );
-}
-
-function applyPatch(record: ScheduleRecord, patch: UpdateScheduleRequest, now: number): ScheduleRecord {
-  const specChanged =
-    patch.cron !== undefined ||
-    patch.every !== undefined ||
-    patch.delay !== undefined ||
-    patch.at !== undefined;
-  let spec = record.spec;
-  if (specChanged) {
-    spec = specOf(patch);
-  } else if (patch.tz !== undefined) {
-    if (record.spec.cron === undefined)
-      throw new InvalidRequestError('tz: applies to cron schedules only', [
-        { path: 'body.tz', message: 'applies to cron schedules only' },
-      ]);
-    spec = { ...record.spec, tz: patch.tz };
-  }
-  const timingChanged = specChanged || patch.tz !== undefined || patch.startDate !== undefined;
-  const anchor = timingChanged ? now : record.anchor;
-  const timing = timingOf(spec, anchor);
-  const windowChanged = patch.endDate !== undefined || patch.limit !== undefined;
-  const rearm = record.status === 'completed' && (timingChanged || windowChanged);
-  return {
-    ...record,
-    spec,
-    anchor,
-    onceAt: timing.kind === 'once' ? timing.at : null,
-    status: rearm ? 'active' : record.status,
-    input: patch.input !== undefined ? patch.input : record.input,
-    metadata: patch.metadata !== undefined ? { ...record.metadata, ...patch.metadata } : record.metadata,
-    overlap: patch.overlap ?? record.overlap,
-    catchupWindowMs: patch.catchupWindowMs ?? record.catchupWindowMs,
-    startDate: patch.startDate ?? record.startDate,
-    endDate: patch.endDate ?? record.endDate,
-    limit: patch.limit ?? record.limit,
-    version: record.version + 1,
-    updatedAt: now,
   };
 }

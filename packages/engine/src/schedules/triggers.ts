@@ -38,7 +38,7 @@ function marker(record: ScheduleRecord, extra: Partial<ScheduledStartMarker> = {
   };
 }
 
-export function createTriggers(ctx: EngineContext, queues: Queues) {
+export function createTriggers(_ctx: EngineContext, queues: Queues) {
   /** Creates the BullMQ trigger of an active schedule; `remaining` caps recurring fires. */
   async function install(record: ScheduleRecord, remaining: number | null, now = Date.now()) {
     if (remaining !== null && remaining <= 0) return; // BullMQ reads a limit of 0 as "no limit"
