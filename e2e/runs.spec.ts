@@ -103,3 +103,33 @@ test('a run has its own page, linked from the run panel', async ({ page }) => {
     .click();
   await expect(page).toHaveURL(/\/flows\?flow=example-flow/);
 });
+
+test('a failed run shows which step failed, and the runs list filters by status', async ({ page }) => {
+  await openFlow(page, 'flaky-flow');
+  await flowActions(page).getByRole('button', { name: 'Start', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Start flow' });
+  await typeInput(page, dialog, '{"failForGood": true}');
+  await dialog.getByRole('button', { name: 'Start Flow' }).click();
+  await expect(dialog).toBeHidden();
+
+  const runView = page.getByRole('region', { name: /^Run / });
+  await expect(runView.locator('header').getByText('failed', { exact: true })).toBeVisible({
+    timeout: 30_000,
+  });
+  await expect(runView.getByText(/Failed in unreliable/)).toBeVisible();
+  const steps = runView.getByRole('list', { name: 'Steps' });
+  await expect(steps.getByRole('listitem', { name: 'Step unreliable' }).getByText('failed')).toBeVisible();
+  // Its dependant never started.
+  await expect(
+    steps.getByRole('listitem', { name: 'Step store' }).getByText(/pending|skipped/),
+  ).toBeVisible();
+  await expect(runView.getByRole('list', { name: 'Events' }).getByText('step.retry').first()).toBeVisible();
+
+  const runId = new URL(page.url()).searchParams.get('run') ?? '';
+  const runs = runsRegion(page);
+  await runs.getByLabel('Status').selectOption('failed');
+  await expect(runs.locator(`tr[data-run-id="${runId}"]`)).toBeVisible();
+  await expect(runs.getByRole('row').filter({ hasText: 'completed' })).toHaveCount(0);
+  await runs.getByLabel('Status').selectOption('completed');
+  await expect(runs.locator(`tr[data-run-id="${runId}"]`)).toHaveCount(0);
+});

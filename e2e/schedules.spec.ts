@@ -250,3 +250,32 @@ test('a server-side validation error is shown in the dialog, which keeps what wa
   await expect(dialog).toBeHidden();
   await expect(scheduleItem(page, description)).toBeVisible();
 });
+
+test('interval and one-time schedules are listed with what they mean', async ({ page, unique }) => {
+  const interval = unique('every ninety minutes');
+  const oneTime = unique('once next year');
+  await openFlow(page, 'example-flow');
+
+  let dialog = await openScheduleDialog(page);
+  await dialog.getByRole('tab', { name: 'Interval' }).click();
+  await dialog.getByLabel('Every').fill('90');
+  await dialog.getByLabel('Unit').selectOption('minutes');
+  await expect(dialog.getByRole('region', { name: 'Preview' }).getByRole('listitem')).toHaveCount(5);
+  await dialog.getByLabel('Description').fill(interval);
+  await dialog.getByRole('button', { name: 'Schedule Flow' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(scheduleItem(page, interval).getByText('Every 90 minutes')).toBeVisible();
+  await expect(scheduleItem(page, interval).getByText('every 1h 30m')).toBeVisible();
+
+  const nextYear = new Date().getFullYear() + 1;
+  dialog = await openScheduleDialog(page);
+  await dialog.getByRole('tab', { name: 'At time' }).click();
+  await dialog.getByLabel('Run at').fill(`${nextYear}-03-01T09:30`);
+  await expect(dialog.getByRole('region', { name: 'Preview' }).getByRole('listitem')).toHaveCount(1);
+  await dialog.getByLabel('Description').fill(oneTime);
+  await dialog.getByRole('button', { name: 'Schedule Flow' }).click();
+  await expect(dialog).toBeHidden();
+  const item = scheduleItem(page, oneTime);
+  await expect(item.getByText(`once at ${nextYear}-03-01T09:30:00.000Z`)).toBeVisible();
+  await expect(item.getByText('active')).toBeVisible();
+});

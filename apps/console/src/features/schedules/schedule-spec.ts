@@ -11,8 +11,35 @@ export function describeCron(pattern: string): string {
   }
 }
 
+const INTERVAL_UNITS = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+  ['second', 1000],
+] as const;
+
+/** "Every 90 minutes", "Every day", "Every 1.5 seconds": the largest unit that divides evenly. */
 export function describeInterval(ms: number): string {
-  return `Every ${formatDuration(ms)}`;
+  for (const [unit, size] of INTERVAL_UNITS) {
+    if (ms % size === 0) {
+      const count = ms / size;
+      return count === 1 ? `Every ${unit}` : `Every ${count} ${unit}s`;
+    }
+  }
+  return `Every ${ms / 1000} seconds`;
+}
+
+/** "1d 2h", "1h 30m", "45s": the interval as compactly as an operator would write it. */
+function compactInterval(ms: number): string {
+  const parts: string[] = [];
+  let rest = ms;
+  for (const [unit, size] of INTERVAL_UNITS) {
+    const count = Math.floor(rest / size);
+    if (count > 0) parts.push(`${count}${unit[0]}`);
+    rest -= count * size;
+  }
+  if (rest > 0 || parts.length === 0) parts.push(`${rest}ms`);
+  return parts.join(' ');
 }
 
 /** The spec as written ("*\/5 * * * *", "every 30 s") and in plain English, for lists. */
@@ -26,7 +53,7 @@ export function describeSchedule(schedule: Pick<Schedule, 'schedule' | 'createdA
   if (spec.every !== undefined) {
     return {
       kind: 'every',
-      pattern: `every ${formatDuration(spec.every)}`,
+      pattern: `every ${compactInterval(spec.every)}`,
       text: describeInterval(spec.every),
     };
   }
