@@ -58,23 +58,25 @@ export function RunsList({ flowName, selectedRunId }: RunsListProps) {
                 Live updates paused: {runs.error.message}
               </p>
             ) : null}
-            <table className="table runs-table">
-              <thead>
-                <tr>
-                  <th scope="col">Run</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Trigger</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Duration</th>
-                  <th scope="col">Steps</th>
-                </tr>
-              </thead>
-              <tbody>
-                {runs.runs.map((run) => (
-                  <RunRow key={run.id} run={run} flowName={flowName} selected={run.id === selectedRunId} />
-                ))}
-              </tbody>
-            </table>
+            <div className="table-scroll">
+              <table className="table runs-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Run</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Trigger</th>
+                    <th scope="col">Started</th>
+                    <th scope="col">Duration</th>
+                    <th scope="col">Steps</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {runs.runs.map((run) => (
+                    <RunRow key={run.id} run={run} flowName={flowName} selected={run.id === selectedRunId} />
+                  ))}
+                </tbody>
+              </table>
+            </div>
             {runs.hasNextPage ? (
               <button
                 type="button"
