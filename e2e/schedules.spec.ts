@@ -131,11 +131,13 @@ test('a 6-field cron every second fires; paused it starts no runs; resumed it fi
   await expect(item.getByText('paused').first()).toBeVisible();
   await expect(item.getByRole('button', { name: 'Resume' })).toBeVisible();
   // A fire already picked up when the pause landed may still count; after that, nothing.
+  // Each count is read from a fresh page, never from a list that is about to refresh.
   await page.waitForTimeout(1500);
-  const whilePaused = await scheduleRunCount(item);
+  await page.reload();
+  const whilePaused = await scheduleRunCount(scheduleItem(page, description));
   await page.waitForTimeout(3000);
   await page.reload();
-  await expect(scheduleItem(page, description)).toBeVisible();
+  await expect(scheduleItem(page, description).getByText('paused').first()).toBeVisible();
   expect(await scheduleRunCount(scheduleItem(page, description))).toBe(whilePaused);
 
   await scheduleItem(page, description).getByRole('button', { name: 'Resume' }).click();
