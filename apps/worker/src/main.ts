@@ -1,14 +1,22 @@
 import { createLogger, type DefinedFlow, loadConfig, startWorker } from '@flowdeck/engine';
 import { exampleFlows } from './flows/index.ts';
 import { loadUserFlows } from './load-flows.ts';
+import { selectFlows } from './select-flows.ts';
 
 const config = loadConfig(process.env);
 const logger = createLogger(config.logLevel, { service: 'worker' });
 
-const flows: DefinedFlow[] = [
+const loaded: DefinedFlow[] = [
   ...(config.examples ? exampleFlows : []),
   ...(config.flowsModule ? await loadUserFlows(config.flowsModule) : []),
 ];
+let flows: DefinedFlow[];
+try {
+  flows = selectFlows(loaded, config.workerFlows);
+} catch (error) {
+  logger.error((error as Error).message);
+  process.exit(1);
+}
 if (flows.length === 0) {
   logger.error(
     'no flows to host: set FLOWDECK_FLOWS to a module or folder of flows, or FLOWDECK_EXAMPLES=on',
