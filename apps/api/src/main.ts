@@ -5,7 +5,7 @@ import { createApp } from './app.ts';
 const config = loadConfig(process.env);
 const logger = createLogger(config.logLevel, { service: 'api' });
 const engine = createEngine({
-  redisUrl: config.redisUrl,
+  redis: config.redis,
   prefix: config.prefix,
   retention: config.retention,
   heartbeatMs: config.heartbeatMs,

@@ -1,11 +1,58 @@
+import { FlowName } from '@flowdeck/types';
 import { z } from 'zod';
+import type { RedisConnectionSpec, RedisNode } from './redis.ts';
+
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+const optional = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+/** `host:port,host:port` (an IPv6 host in brackets: `[::1]:7000`); the port defaults to `defaultPort`. */
+const nodeList = (defaultPort: number) =>
+  optional.transform((value, context): RedisNode[] | undefined => {
+    if (value === undefined) return undefined;
+    const nodes: RedisNode[] = [];
+    for (const item of value.split(',').map((s) => s.trim())) {
+      const match = /^(?:\[([^\]]+)\]|([^:\s]+))(?::(\d{1,5}))?$/.exec(item);
+      const port = match?.[3] === undefined ? defaultPort : Number(match[3]);
+      const host = match?.[1] ?? match?.[2];
+      if (!host || port < 1 || port > 65535) {
+        context.addIssue({ code: 'custom', message: `'${item}' is not host:port` });
+        return z.NEVER;
+      }
+      nodes.push({ host, port });
+    }
+    return nodes;
+  });
+
+const flowList = optional.transform((value, context): string[] | undefined => {
+  if (value === undefined) return undefined;
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const bad = names.filter((name) => !FlowName.safeParse(name).success);
+  if (bad.length > 0) {
+    context.addIssue({ code: 'custom', message: `not flow names: ${bad.join(', ')}` });
+    return z.NEVER;
+  }
+  return names.length > 0 ? [...new Set(names)] : undefined;
+});
 
 /**
  * Every setting Flowdeck's processes read, parsed once from the environment.
  * Nothing else in the code reads `process.env`.
  */
 const EnvSchema = z.object({
-  REDIS_URL: z.string().url('REDIS_URL must be a redis:// URL').default('redis://127.0.0.1:6379'),
+  REDIS_URL: optional.pipe(z.string().url('REDIS_URL must be a redis:// URL').optional()),
+  REDIS_CLUSTER_NODES: nodeList(6379),
+  REDIS_SENTINELS: nodeList(26379),
+  REDIS_SENTINEL_NAME: optional,
+  REDIS_SENTINEL_PASSWORD: optional,
+  REDIS_USERNAME: optional,
+  REDIS_PASSWORD: optional,
   FLOWDECK_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]{1,20}$/)
@@ -16,6 +63,7 @@ const EnvSchema = z.object({
   FLOWDECK_CONSOLE_DIR: z.string().optional(),
   FLOWDECK_FLOWS: z.string().optional(),
   FLOWDECK_EXAMPLES: z.enum(['on', 'off']).default('on'),
+  FLOWDECK_WORKER_FLOWS: flowList,
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   FLOWDECK_RUN_RETENTION_COUNT: z.coerce.number().int().min(1).default(1000),
@@ -24,7 +72,8 @@ const EnvSchema = z.object({
 });
 
 export interface Config {
-  redisUrl: string;
+  /** Which Redis: one node, a cluster or a Sentinel-managed primary. */
+  redis: RedisConnectionSpec;
   prefix: string;
   host: string;
   port: number;
@@ -32,6 +81,8 @@ export interface Config {
   consoleDir: string | undefined;
   flowsModule: string | undefined;
   examples: boolean;
+  /** The flows this worker hosts, by name; undefined: every flow it loads. */
+  workerFlows: string[] | undefined;
   concurrency: number;
   shutdownGraceMs: number;
   retention: RetentionConfig;
@@ -53,7 +104,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const e = parsed.data;
   return {
-    redisUrl: e.REDIS_URL,
+    redis: redisSpec(e),
     prefix: e.FLOWDECK_PREFIX,
     host: e.HOST,
     port: e.PORT,
@@ -61,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     consoleDir: e.FLOWDECK_CONSOLE_DIR,
     flowsModule: e.FLOWDECK_FLOWS,
     examples: e.FLOWDECK_EXAMPLES === 'on',
+    workerFlows: e.FLOWDECK_WORKER_FLOWS,
     concurrency: e.WORKER_CONCURRENCY,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     retention: {
@@ -69,4 +121,34 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     heartbeatMs: e.FLOWDECK_HEARTBEAT_MS,
   };
+}
+
+/** One of REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (with REDIS_SENTINEL_NAME). */
+function redisSpec(e: z.infer<typeof EnvSchema>): RedisConnectionSpec {
+  const given = [
+    e.REDIS_URL && 'REDIS_URL',
+    e.REDIS_CLUSTER_NODES && 'REDIS_CLUSTER_NODES',
+    e.REDIS_SENTINELS && 'REDIS_SENTINELS',
+  ].filter(Boolean);
+  if (given.length > 1)
+    throw new Error(`Invalid configuration:\n  ${given.join(', ')}: set only one of them`);
+  const auth = {
+    ...(e.REDIS_USERNAME ? { username: e.REDIS_USERNAME } : {}),
+    ...(e.REDIS_PASSWORD ? { password: e.REDIS_PASSWORD } : {}),
+  };
+  if (e.REDIS_CLUSTER_NODES) return { mode: 'cluster', nodes: e.REDIS_CLUSTER_NODES, ...auth };
+  if (e.REDIS_SENTINELS) {
+    if (!e.REDIS_SENTINEL_NAME)
+      throw new Error(
+        'Invalid configuration:\n  REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the master name the sentinels monitor)',
+      );
+    return {
+      mode: 'sentinel',
+      sentinels: e.REDIS_SENTINELS,
+      masterName: e.REDIS_SENTINEL_NAME,
+      ...(e.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: e.REDIS_SENTINEL_PASSWORD } : {}),
+      ...auth,
+    };
+  }
+  return { mode: 'single', url: e.REDIS_URL ?? DEFAULT_REDIS_URL, ...auth };
 }

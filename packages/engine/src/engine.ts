@@ -6,15 +6,30 @@ import { createEventLog } from './events.ts';
 import { createKeys } from './keys.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import { createQueues } from './queues.ts';
-import { commandClient } from './redis.ts';
+import { checkRedis, closeClient, commandClient, fromUrl, type RedisConnectionSpec } from './redis.ts';
 import { createRegistry } from './registry.ts';
 import { createRunStore } from './runs.ts';
 import { createScheduleService } from './schedules/service.ts';
 import { createStartFlow } from './start-flow.ts';
 
-export type EngineOptions = Pick<Config, 'redisUrl' | 'prefix' | 'retention' | 'heartbeatMs'> & {
-  logger?: Logger;
-};
+/**
+ * Which Redis: a connection spec (`Config.redis`), or just the URL of one Redis. When both are
+ * given, the spec wins.
+ */
+export type RedisTarget =
+  | { redis: RedisConnectionSpec; redisUrl?: string }
+  | { redisUrl: string; redis?: RedisConnectionSpec };
+
+export type EngineOptions = Pick<Config, 'prefix' | 'retention' | 'heartbeatMs'> &
+  RedisTarget & {
+    logger?: Logger;
+  };
+
+export function connectionOf(target: RedisTarget): RedisConnectionSpec {
+  if (target.redis) return target.redis;
+  if (target.redisUrl) return fromUrl(target.redisUrl);
+  throw new Error('no Redis given: pass `redis` (a connection spec) or `redisUrl`');
+}
 
 /** The parts of the engine, shared by the public `Engine` and the worker. */
 export function createEngineParts(
@@ -22,9 +37,10 @@ export function createEngineParts(
   connectionName = 'flowdeck',
   hosted: ReadonlyMap<string, FlowManifest> = new Map(),
 ) {
+  const connection = connectionOf(options);
   const ctx: EngineContext = {
-    redis: commandClient(options.redisUrl, connectionName),
-    redisUrl: options.redisUrl,
+    redis: commandClient(connection, connectionName),
+    connection,
     keys: createKeys(options.prefix),
     retention: options.retention,
     heartbeatMs: options.heartbeatMs,
@@ -47,12 +63,11 @@ export function createEngine(options: EngineOptions): Engine {
   const { ctx, registry, runs, events, queues, startFlow, schedules } = parts;
 
   async function health(): Promise<EngineHealth> {
-    const started = performance.now();
+    const redis = await checkRedis(ctx.redis);
+    if (!redis.ok) return { redis, liveWorkers: 0 };
     try {
-      await ctx.redis.ping();
-      const latencyMs = Math.round((performance.now() - started) * 10) / 10;
       const liveWorkers = (await registry.workers()).filter((w) => w.live).length;
-      return { redis: { ok: true, latencyMs }, liveWorkers };
+      return { redis, liveWorkers };
     } catch (error) {
       return { redis: { ok: false, latencyMs: null, error: (error as Error).message }, liveWorkers: 0 };
     }
@@ -67,7 +82,7 @@ export function createEngine(options: EngineOptions): Engine {
     health,
     async close() {
       await queues.close();
-      await ctx.redis.quit().catch(() => ctx.redis.disconnect());
+      await closeClient(ctx.redis);
     },
   };
 }

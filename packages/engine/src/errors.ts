@@ -57,9 +57,14 @@ const CONNECTION_ERROR_CODES = new Set([
   'EHOSTUNREACH',
 ]);
 
+/** Replies and client errors of a cluster or Sentinel setup in the middle of a failover. */
+const FAILOVER_ERRORS =
+  /^(CLUSTERDOWN|TRYAGAIN|READONLY|LOADING|MASTERDOWN)\b|Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available|Cluster isn't ready|All sentinels are unreachable/;
+
 /**
- * Errors from a Redis that cannot be reached (down, restarting, network gone) become a
- * 503 the caller can retry; anything else is returned as it is.
+ * Errors from a Redis that cannot be reached (down, restarting, network gone, a cluster or
+ * Sentinel failover in progress) become a 503 the caller can retry; anything else is
+ * returned as it is.
  */
 export function classifyError(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof FlowdeckError) return error;
@@ -67,6 +72,7 @@ export function classifyError(error: unknown): unknown {
   const unreachable =
     error.name === 'MaxRetriesPerRequestError' ||
     (code !== undefined && CONNECTION_ERROR_CODES.has(code)) ||
-    /Connection is closed|Stream isn't writeable|enableOfflineQueue options is false/.test(error.message);
+    /Connection is closed|Stream isn't writeable|enableOfflineQueue options is false/.test(error.message) ||
+    FAILOVER_ERRORS.test(error.message);
   return unreachable ? new UnavailableError('Redis is unreachable right now; try again shortly') : error;
 }

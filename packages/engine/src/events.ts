@@ -50,7 +50,7 @@ export function createEventLog(ctx: EngineContext) {
       if (TERMINAL_RUN_EVENTS.includes(event.type)) return;
     }
     if (await runHasEnded(flow, runId)) return;
-    const reader = blockingClient(ctx.redisUrl, 'flowdeck:events');
+    const reader = blockingClient(ctx.connection, 'flowdeck:events');
     const stop = () => reader.disconnect();
     options.signal.addEventListener('abort', stop, { once: true });
     try {

@@ -1,6 +1,6 @@
 export type { Engine, EngineHealth, StartFlowOptions } from './api.ts';
 export { type Config, loadConfig, type RetentionConfig } from './config.ts';
-export { createEngine, type EngineOptions } from './engine.ts';
+export { connectionOf, createEngine, type EngineOptions, type RedisTarget } from './engine.ts';
 export * from './errors.ts';
 export {
   type DefinedFlow,
@@ -11,4 +11,11 @@ export {
   type StepDefinition,
 } from './flow.ts';
 export { createLogger, type Logger, silentLogger } from './logger.ts';
+export {
+  describeConnection,
+  fromUrl,
+  type RedisClient,
+  type RedisConnectionSpec,
+  type RedisNode,
+} from './redis.ts';
 export { startWorker, type WorkerHandle, type WorkerOptions } from './worker.ts';

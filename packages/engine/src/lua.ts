@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.ts';
 
-export type LuaScript = (redis: Redis, keys: string[], args: (string | number)[]) => Promise<unknown>;
+export type LuaScript = (redis: RedisClient, keys: string[], args: (string | number)[]) => Promise<unknown>;
 
 /** A Lua script called by its SHA, loaded on first use (or after Redis restarts). */
 export function luaScript(source: string): LuaScript {

@@ -1,23 +1,153 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 
 /**
- * Connections. Commands from the API must fail fast while Redis is down (a 503, not a
- * hang), so the command client gives up after a few retries. BullMQ workers and blocking
- * readers need `maxRetriesPerRequest: null` and their own connection.
+ * Connections, for one Redis, a Redis Cluster or a Sentinel-managed primary. Every part of
+ * Flowdeck (the engine's commands, BullMQ queues and workers, blocking event readers, health)
+ * gets its client here from one connection spec, so the same code runs on all three.
+ *
+ * Commands from the API must fail fast while Redis is down (a 503, not a hang), so the command
+ * client gives up after a few retries. BullMQ workers and blocking readers need
+ * `maxRetriesPerRequest: null` and their own connection. During a failover a client can
+ * briefly reach a node that was just demoted: a READONLY reply makes it reconnect (Sentinel
+ * then names the new primary) and send the command again.
  */
-export function commandClient(url: string, name: string): Redis {
-  return new Redis(url, {
-    connectionName: name,
-    maxRetriesPerRequest: 2,
-    enableOfflineQueue: true,
-    retryStrategy: (times) => Math.min(times * 100, 2000),
-  } satisfies RedisOptions);
+
+export interface RedisNode {
+  host: string;
+  port: number;
 }
 
-export function blockingClient(url: string, name: string): Redis {
-  return new Redis(url, {
-    connectionName: name,
-    maxRetriesPerRequest: null,
-    retryStrategy: (times) => Math.min(times * 100, 2000),
-  });
+interface RedisAuth {
+  username?: string;
+  password?: string;
+}
+
+export type RedisConnectionSpec =
+  | ({ mode: 'single'; url: string } & RedisAuth)
+  | ({ mode: 'cluster'; nodes: RedisNode[] } & RedisAuth)
+  | ({ mode: 'sentinel'; sentinels: RedisNode[]; masterName: string; sentinelPassword?: string } & RedisAuth);
+
+/** A client for any of the three: ioredis gives both the same commands. */
+export type RedisClient = Redis | Cluster;
+
+/** The spec for one Redis at `url` (`redis://[user:pass@]host:port[/db]`, or `rediss://`). */
+export function fromUrl(url: string): RedisConnectionSpec {
+  return { mode: 'single', url };
+}
+
+/** Where a spec points, without credentials, for logs and health. */
+export function describeConnection(spec: RedisConnectionSpec): string {
+  const list = (nodes: RedisNode[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  switch (spec.mode) {
+    case 'single': {
+      try {
+        const url = new URL(spec.url);
+        return `redis ${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+      } catch {
+        return 'redis (unparsable url)';
+      }
+    }
+    case 'cluster':
+      return `redis cluster ${list(spec.nodes)}`;
+    case 'sentinel':
+      return `redis sentinel ${spec.masterName} via ${list(spec.sentinels)}`;
+  }
+}
+
+const retryStrategy = (times: number) => Math.min(times * 100, 2000);
+
+/** READONLY: this node was a primary and is now a replica; reconnect and resend. */
+const reconnectOnError = (error: Error) => (error.message.startsWith('READONLY') ? 2 : false);
+
+/**
+ * Failover tolerance of cluster clients: a command to a node that went away is retried after
+ * `retryDelayOnFailover` while the slots are refreshed, up to `maxRedirections` times. These
+ * numbers let a command wait out a replica's promotion (a few seconds) before it fails.
+ */
+const clusterFailover = {
+  retryDelayOnFailover: 300,
+  retryDelayOnClusterDown: 300,
+  retryDelayOnTryAgain: 300,
+  maxRedirections: 20,
+  slotsRefreshTimeout: 2000,
+  clusterRetryStrategy: (times: number) => Math.min(100 + times * 100, 2000),
+} satisfies ClusterOptions;
+
+function createClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequest: number | null) {
+  const auth = {
+    ...(spec.username ? { username: spec.username } : {}),
+    ...(spec.password ? { password: spec.password } : {}),
+  };
+  switch (spec.mode) {
+    case 'single':
+      return new Redis(spec.url, {
+        connectionName: name,
+        maxRetriesPerRequest,
+        enableOfflineQueue: true,
+        retryStrategy,
+        reconnectOnError,
+        ...auth,
+      } satisfies RedisOptions);
+    case 'cluster':
+      return new Cluster(spec.nodes, {
+        ...clusterFailover,
+        enableOfflineQueue: true,
+        redisOptions: { connectionName: name, maxRetriesPerRequest, reconnectOnError, ...auth },
+      });
+    case 'sentinel':
+      return new Redis({
+        sentinels: spec.sentinels,
+        name: spec.masterName,
+        role: 'master',
+        ...(spec.sentinelPassword ? { sentinelPassword: spec.sentinelPassword } : {}),
+        sentinelRetryStrategy: retryStrategy,
+        connectionName: name,
+        maxRetriesPerRequest,
+        enableOfflineQueue: true,
+        retryStrategy,
+        reconnectOnError,
+        ...auth,
+      } satisfies RedisOptions);
+  }
+}
+
+/** For the engine's commands and BullMQ queues: gives up after a few retries while Redis is down. */
+export function commandClient(spec: RedisConnectionSpec, name: string): RedisClient {
+  return createClient(spec, name, 2);
+}
+
+/** For BullMQ workers and blocking reads: waits for Redis to come back, however long it takes. */
+export function blockingClient(spec: RedisConnectionSpec, name: string): RedisClient {
+  return createClient(spec, name, null);
+}
+
+export interface RedisHealth {
+  ok: boolean;
+  latencyMs: number | null;
+  error?: string;
+}
+
+/**
+ * PING, and on a cluster also `CLUSTER INFO`: a cluster that answers but has slots without a
+ * primary (a failover in progress) cannot serve every flow, so it is not healthy.
+ */
+export async function checkRedis(client: RedisClient): Promise<RedisHealth> {
+  const started = performance.now();
+  try {
+    await client.ping();
+    if (client instanceof Cluster) {
+      const info = await client.cluster('INFO');
+      const state = /cluster_state:(\w+)/.exec(String(info))?.[1];
+      if (state !== 'ok')
+        return { ok: false, latencyMs: null, error: `cluster state is ${state ?? 'unknown'}` };
+    }
+    return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+  } catch (error) {
+    return { ok: false, latencyMs: null, error: (error as Error).message };
+  }
+}
+
+/** Closes a client, waiting for replies in flight, or drops it if it cannot. */
+export async function closeClient(client: RedisClient): Promise<void> {
+  await client.quit().catch(() => client.disconnect());
 }

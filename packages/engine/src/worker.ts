@@ -2,17 +2,17 @@ import { type Job, Worker } from 'bullmq';
 import { createEngineParts, type EngineOptions } from './engine.ts';
 import type { DefinedFlow } from './flow.ts';
 import { classifyJob } from './jobs.ts';
-import { blockingClient } from './redis.ts';
+import { blockingClient, closeClient, describeConnection } from './redis.ts';
 import { newWorkerIdentity } from './registry.ts';
 import { createStepRunner, type StepRunnerState, WorkerShutdownError } from './step-runner.ts';
 
-export interface WorkerOptions extends EngineOptions {
+export type WorkerOptions = EngineOptions & {
   flows: DefinedFlow[];
   /** Jobs run at once per flow. */
   concurrency: number;
   /** On close, how long running steps may take to finish before they are abandoned. */
   shutdownGraceMs: number;
-}
+};
 
 export interface WorkerHandle {
   id: string;
@@ -41,7 +41,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
 
   const state: StepRunnerState = { running: new Set() };
   const runStep = createStepRunner(parts, state);
-  const connection = blockingClient(options.redisUrl, 'flowdeck:worker:bullmq');
+  const connection = blockingClient(ctx.connection, 'flowdeck:worker:bullmq');
   const workers = options.flows.map((flow) => {
     const worker = new Worker(
       flow.manifest.name,
@@ -72,6 +72,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     workerId: identity.id,
     flows: names,
     concurrency: options.concurrency,
+    redis: describeConnection(ctx.connection),
   });
 
   let closing: Promise<void> | undefined;
@@ -92,8 +93,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     clearTimeout(timer);
     await registry.unpublishWorker(identity.id).catch(() => {});
     await parts.queues.close();
-    await connection.quit().catch(() => connection.disconnect());
-    await ctx.redis.quit().catch(() => ctx.redis.disconnect());
+    await closeClient(connection);
+    await closeClient(ctx.redis);
     ctx.logger.info('worker stopped', { workerId: identity.id });
   }
 
