@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { describeConnection } from '../src/redis.ts';
+
+describe('the Redis connection settings', () => {
+  it('use one Redis at REDIS_URL, or on localhost when nothing is set', () => {
+    expect(loadConfig({}).redis).toEqual({ mode: 'single', url: 'redis://127.0.0.1:6379' });
+    expect(loadConfig({ REDIS_URL: 'redis://cache:6380/2' }).redis).toEqual({
+      mode: 'single',
+      url: 'redis://cache:6380/2',
+    });
+  });
+
+  it('read a cluster from its seed nodes, with credentials, IPv6 hosts and the default port', () => {
+    const { redis } = loadConfig({
+      REDIS_CLUSTER_NODES: 'a:7000, b:7001,[::1]:7002,c',
+      REDIS_USERNAME: 'flowdeck',
+      REDIS_PASSWORD: 's3cret',
+    });
+    expect(redis).toEqual({
+      mode: 'cluster',
+      nodes: [
+        { host: 'a', port: 7000 },
+        { host: 'b', port: 7001 },
+        { host: '::1', port: 7002 },
+        { host: 'c', port: 6379 },
+      ],
+      username: 'flowdeck',
+      password: 's3cret',
+    });
+    expect(describeConnection(redis)).toBe('redis cluster a:7000,b:7001,::1:7002,c:6379');
+  });
+
+  it('read Sentinel from the sentinels and the master name', () => {
+    const { redis } = loadConfig({
+      REDIS_SENTINELS: 's1:26379,s2,s3:26380',
+      REDIS_SENTINEL_NAME: 'flowdeck',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+    });
+    expect(redis).toEqual({
+      mode: 'sentinel',
+      masterName: 'flowdeck',
+      sentinelPassword: 'sentinel-secret',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26379 },
+        { host: 's3', port: 26380 },
+      ],
+    });
+    expect(describeConnection(redis)).toBe('redis sentinel flowdeck via s1:26379,s2:26379,s3:26380');
+  });
+
+  it('refuse Sentinel without a master name, a bad node and more than one kind of Redis', () => {
+    expect(() => loadConfig({ REDIS_SENTINELS: 's1:26379' })).toThrow(/REDIS_SENTINEL_NAME: required/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'a:7000,b:notaport' })).toThrow(
+      /REDIS_CLUSTER_NODES: 'b:notaport' is not host:port/,
+    );
+    expect(() => loadConfig({ REDIS_URL: 'redis://a:1', REDIS_CLUSTER_NODES: 'b:2' })).toThrow(
+      /REDIS_URL, REDIS_CLUSTER_NODES: set only one of them/,
+    );
+  });
+
+  it('never print a password when describing where Redis is', () => {
+    expect(describeConnection(loadConfig({ REDIS_URL: 'redis://u:pw@cache:6380' }).redis)).toBe(
+      'redis redis://cache:6380',
+    );
+  });
+});
+
+describe('the flows a worker hosts', () => {
+  it('are all loaded flows by default, or the names in FLOWDECK_WORKER_FLOWS', () => {
+    expect(loadConfig({}).workerFlows).toBeUndefined();
+    expect(
+      loadConfig({ FLOWDECK_WORKER_FLOWS: 'video-encode, thumbnails,video-encode' }).workerFlows,
+    ).toEqual(['video-encode', 'thumbnails']);
+  });
+
+  it('must be flow names', () => {
+    expect(() => loadConfig({ FLOWDECK_WORKER_FLOWS: 'ok-flow,Not A Flow' })).toThrow(
+      /FLOWDECK_WORKER_FLOWS: not flow names: Not A Flow/,
+    );
+  });
+});
