@@ -162,8 +162,9 @@ export const api = {
   schedules: {
     list: (flowName: string, signal?: AbortSignal) =>
       request(ScheduleList, `${flowPath(flowName)}/schedules`, { signal }),
-    get: (flowName: string, id: string, signal?: AbortSignal) =>
-      request(ScheduleDetail, schedulePath(flowName, id), { signal }),
+    /** The schedule, its upcoming fires and a page of its occurrences (older ones with `cursor`). */
+    get: (flowName: string, id: string, cursor?: string, signal?: AbortSignal) =>
+      request(ScheduleDetail, schedulePath(flowName, id), { query: { cursor }, signal }),
     create: (flowName: string, body: CreateScheduleRequest) =>
       request(Schedule, `${flowPath(flowName)}/schedule`, { method: 'POST', body }),
     preview: (flowName: string, body: CreateScheduleRequest, signal?: AbortSignal) =>

@@ -1,4 +1,4 @@
-import type { Flow, Occurrence } from '@flowdeck/types';
+import type { Flow, Occurrence, ScheduleDetail } from '@flowdeck/types';
 import { flowsUrl } from '../../../app/router.ts';
 import { Badge, type BadgeTone, StatusBadge } from '../../../components/ui/Badge.tsx';
 import { Dialog } from '../../../components/ui/Dialog.tsx';
@@ -41,32 +41,38 @@ export function ScheduleDetailDialog({
   const detail = useSchedule(flow.name, scheduleId);
   return (
     <Dialog title="Schedule details" size="large" onClose={onClose}>
-      {detail.isPending ? (
-        <Loading label="Loading schedule…" />
-      ) : detail.isError ? (
+      {detail.isError && !detail.schedule ? (
         <ErrorState
           title="Could not load this schedule"
           error={detail.error}
           onRetry={() => detail.refetch()}
         />
+      ) : !detail.schedule ? (
+        <Loading label="Loading schedule…" />
       ) : (
-        <ScheduleDetailBody flow={flow} detail={detail.data} />
+        <div className="schedule-detail">
+          <ScheduleFacts detail={detail.schedule} />
+          <Occurrences
+            flow={flow}
+            tz={detail.schedule.schedule.tz}
+            occurrences={detail.occurrences}
+            hasMore={detail.hasNextPage}
+            loadingMore={detail.isFetchingNextPage}
+            onLoadMore={() => detail.fetchNextPage()}
+          />
+          <h3>Input</h3>
+          <JsonView value={detail.schedule.input} label="Schedule input" />
+        </div>
       )}
     </Dialog>
   );
 }
 
-function ScheduleDetailBody({
-  flow,
-  detail,
-}: {
-  flow: Flow;
-  detail: NonNullable<ReturnType<typeof useSchedule>['data']>;
-}) {
+function ScheduleFacts({ detail }: { detail: ScheduleDetail }) {
   const { pattern, text } = describeSchedule(detail);
   const tz = detail.schedule.tz;
   return (
-    <div className="schedule-detail">
+    <>
       <dl className="facts">
         <div>
           <dt>Schedule</dt>
@@ -130,9 +136,24 @@ function ScheduleDetailBody({
           ))}
         </ol>
       )}
+    </>
+  );
+}
 
+interface OccurrencesProps {
+  flow: Flow;
+  tz: string | undefined;
+  occurrences: Occurrence[];
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
+}
+
+function Occurrences({ flow, tz, occurrences, hasMore, loadingMore, onLoadMore }: OccurrencesProps) {
+  return (
+    <>
       <h3>Occurrences</h3>
-      {detail.recent.items.length === 0 ? (
+      {occurrences.length === 0 ? (
         <EmptyState title="It has not fired yet." />
       ) : (
         <table className="table" aria-label="Occurrences">
@@ -145,7 +166,7 @@ function ScheduleDetailBody({
             </tr>
           </thead>
           <tbody>
-            {detail.recent.items.map((occurrence) => (
+            {occurrences.map((occurrence) => (
               <tr key={`${occurrence.scheduledFor}-${occurrence.firedAt}-${occurrence.runId ?? ''}`}>
                 <td>
                   <ExactTime at={occurrence.scheduledFor} timeZone={tz} />
@@ -172,9 +193,16 @@ function ScheduleDetailBody({
           </tbody>
         </table>
       )}
-
-      <h3>Input</h3>
-      <JsonView value={detail.input} label="Schedule input" />
-    </div>
+      {hasMore ? (
+        <button
+          type="button"
+          className="button button-small load-more"
+          disabled={loadingMore}
+          onClick={onLoadMore}
+        >
+          {loadingMore ? 'Loading…' : 'Older occurrences'}
+        </button>
+      ) : null}
+    </>
   );
 }

@@ -1,5 +1,5 @@
 import type { CreateScheduleRequest, Schedule, UpdateScheduleRequest } from '@flowdeck/types';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../api/client.ts';
 import { queryKeys } from '../../../api/query-keys.ts';
 
@@ -16,13 +16,22 @@ export function useSchedules(flowName: string | undefined) {
   });
 }
 
-/** One schedule with its upcoming fire times and its recent occurrences. */
+/**
+ * One schedule with its upcoming fire times and its occurrences, newest first; older
+ * occurrences load a page at a time.
+ */
 export function useSchedule(flowName: string, id: string) {
-  return useQuery({
+  const query = useInfiniteQuery({
     queryKey: queryKeys.schedules.detail(flowName, id),
-    queryFn: ({ signal }) => api.schedules.get(flowName, id, signal),
+    queryFn: ({ pageParam, signal }) => api.schedules.get(flowName, id, pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (page) => page.recent.nextCursor ?? undefined,
     refetchInterval: REFRESH_MS,
   });
+  const pages = query.data?.pages ?? [];
+  const first = pages[0];
+  const occurrences = pages.flatMap((page) => page.recent.items);
+  return { ...query, schedule: first, occurrences };
 }
 
 /**
@@ -40,7 +49,6 @@ export function useScheduleActions(flowName: string) {
       if (index === -1) return [...current, schedule];
       return current.map((item) => (item.id === schedule.id ? schedule : item));
     });
-    queryClient.setQueryData(queryKeys.schedules.detail(flowName, schedule.id), undefined);
   };
   const refresh = () => queryClient.invalidateQueries({ queryKey: queryKeys.schedules.ofFlow(flowName) });
   const onChanged = (schedule: Schedule) => {
