@@ -4,15 +4,24 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { createCronSchedule, expect, flowActions, openFlow, openScheduleDialog, test } from './fixtures.ts';
 
-/** Pictures of the main screens for the README, taken from the real running stack. */
-const folder = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
+/**
+ * Pictures of the main screens for the README, taken from the real running stack. They go
+ * to docs/screenshots/ with FLOWDECK_UPDATE_SCREENSHOTS=1, else beside the test's other
+ * output, so an ordinary test run leaves the working tree as it was.
+ */
+const docsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
 
 async function dismissToasts(page: Page) {
   const buttons = page.getByRole('button', { name: 'Dismiss notification' });
   while ((await buttons.count()) > 0) await buttons.first().click();
 }
 
-test('screenshots of the flows page, the schedule dialog and the run view', async ({ page, unique }) => {
+test('screenshots of the flows page, the schedule dialog and the run view', async ({
+  page,
+  unique,
+}, testInfo) => {
+  const folder =
+    process.env.FLOWDECK_UPDATE_SCREENSHOTS === '1' ? docsFolder : testInfo.outputPath('screenshots');
   mkdirSync(folder, { recursive: true });
   await page.setViewportSize({ width: 1440, height: 960 });
   await openFlow(page, 'example-flow');
