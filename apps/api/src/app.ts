@@ -1,6 +1,7 @@
 import type { Engine, Logger } from '@flowdeck/engine';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { consoleRouter } from './console-static.ts';
+import { docsRouter } from './docs-static.ts';
 import { respondWithError } from './errors.ts';
 import { sendProblem } from './problem.ts';
 import { requestLog } from './request-log.ts';
@@ -21,7 +22,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The Express app, without listening, so tests can mount it on an ephemeral port. */
 export function createApp({ engine, logger, consoleDir, shutdown }: AppOptions): Express {
-  const deps: AppDeps = { engine, logger, shutdown: shutdown ?? new AbortController().signal };
+  const deps: AppDeps = { engine, logger, shutdown: shutdown ?? new AbortController().signal, routes };
   const app = express();
   app.disable('x-powered-by');
   app.use(requestLog(logger));
@@ -32,6 +33,7 @@ export function createApp({ engine, logger, consoleDir, shutdown }: AppOptions):
     express.json({ limit: BODY_LIMIT_BYTES, strict: false, type: JSON_TYPES }),
   );
   mountRoutes(app, routes, deps);
+  app.use('/api/docs', docsRouter());
   app.use('/api', notFound);
   const consoleApp = consoleDir ? consoleRouter(consoleDir) : null;
   if (consoleApp) app.use(consoleApp);

@@ -14,6 +14,8 @@ export interface AppDeps {
   logger: Logger;
   /** Aborted when the server shuts down; long-lived responses (SSE) end on it. */
   shutdown: AbortSignal;
+  /** The route table the app mounted, for the OpenAPI document. */
+  routes: readonly RouteDoc[];
 }
 
 export interface HandlerInput<P, Q, B> extends AppDeps {
@@ -34,9 +36,29 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-export interface Route {
+/** Success statuses and the schema of their JSON body (`null`: no body). */
+export type Responses = Partial<Record<200 | 201 | 202 | 204, z.ZodType | null>>;
+
+/** What the route table says about a route besides its handler; the OpenAPI document is built from it. */
+export interface RouteDoc {
   method: Method;
   path: string;
+  summary: string;
+  description?: string;
+  operationId: string;
+  params: z.ZodType;
+  query: z.ZodType;
+  body: z.ZodType | undefined;
+  responses: Responses;
+  /** Error statuses the route answers beyond those every route of its kind may (400, 404, 503...). */
+  errors: number[];
+  /** The flow named by `:name` is looked up first: an unknown one is a 404. */
+  flowScoped: boolean;
+  /** The route can also answer `text/event-stream`. */
+  eventStream: boolean;
+}
+
+export interface Route extends RouteDoc {
   mount(deps: AppDeps): RequestHandler;
 }
 
@@ -47,9 +69,15 @@ const NoBody = z.undefined();
 interface Spec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, I> {
   method: Method;
   path: string;
+  summary: string;
+  description?: string;
   params?: P;
   query?: Q;
   body?: B;
+  responses: Responses;
+  errors?: number[];
+  eventStream?: boolean;
+  /** Its name is the route's operationId. */
   handler: (input: I) => Promise<Reply | undefined>;
 }
 
@@ -59,7 +87,7 @@ export function route<
   Q extends z.ZodType = typeof NoQuery,
   B extends z.ZodType = typeof NoBody,
 >(spec: Spec<P, Q, B, HandlerInput<z.output<P>, z.output<Q>, z.output<B>>>): Route {
-  return build(spec, NoParams, async () => ({}));
+  return build(spec, NoParams, false, async () => ({}));
 }
 
 /**
@@ -75,7 +103,7 @@ export function flowRoute<
     path: `/api/_flows/:name${string}`;
   },
 ): Route {
-  return build(spec, FlowParams, async (req, deps) => ({
+  return build(spec, FlowParams, true, async (req, deps) => ({
     flow: await lookUpFlow(deps.engine, req.params.name),
   }));
 }
@@ -91,11 +119,22 @@ async function lookUpFlow(engine: Engine, name: unknown): Promise<Flow> {
 function build<I>(
   spec: Spec<z.ZodType, z.ZodType, z.ZodType, I>,
   defaultParams: z.ZodType,
+  flowScoped: boolean,
   resolve: (req: Request, deps: AppDeps) => Promise<object>,
 ): Route {
   return {
     method: spec.method,
     path: spec.path,
+    summary: spec.summary,
+    ...(spec.description === undefined ? {} : { description: spec.description }),
+    operationId: spec.handler.name,
+    params: spec.params ?? defaultParams,
+    query: spec.query ?? NoQuery,
+    body: spec.body,
+    responses: spec.responses,
+    errors: spec.errors ?? [],
+    flowScoped,
+    eventStream: spec.eventStream ?? false,
     mount: (deps) => async (req, res) => {
       try {
         const resources = await resolve(req, deps);

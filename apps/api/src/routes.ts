@@ -1,16 +1,30 @@
 import {
   CreateScheduleRequest,
+  DeleteScheduleResponse,
+  Flow,
+  FlowList,
+  Health,
   JsonValue,
   ListRunsQuery,
   ListSchedulesQuery,
   PauseScheduleRequest,
   PreviewScheduleRequest,
+  Run,
+  RunEventList,
+  RunList,
+  Schedule,
+  ScheduleDetail,
+  ScheduleList,
+  SchedulePreview,
+  StartFlowResponse,
+  TriggerScheduleResponse,
   UpdateScheduleRequest,
 } from '@flowdeck/types';
 import { z } from 'zod';
 import { createSchedule } from './handlers/create-schedule.ts';
 import { deleteSchedule } from './handlers/delete-schedule.ts';
 import { getFlow } from './handlers/get-flow.ts';
+import { getOpenApi } from './handlers/get-openapi.ts';
 import { getRun } from './handlers/get-run.ts';
 import { getRunEvents } from './handlers/get-run-events.ts';
 import { getSchedule } from './handlers/get-schedule.ts';
@@ -26,96 +40,187 @@ import { startFlow } from './handlers/start-flow.ts';
 import { triggerSchedule } from './handlers/trigger-schedule.ts';
 import { updateSchedule } from './handlers/update-schedule.ts';
 import { flowRoute, optionalBody, type Route, route } from './route-builder.ts';
-import { PreviewQuery, RunEventsQuery, RunParams, ScheduleDetailQuery, ScheduleParams } from './schemas.ts';
+import {
+  OpenApiDocument,
+  PreviewQuery,
+  RunEventsQuery,
+  RunParams,
+  ScheduleDetailQuery,
+  ScheduleParams,
+} from './schemas.ts';
 
 /** Actions that take no options still refuse a body that is not a JSON object. */
 const EmptyBody = optionalBody(z.object({}).strict());
 
 /**
- * Every route of the API. Order matters where paths overlap: `/api/_flows/schedules` comes
- * before `/api/_flows/:name`, so "schedules" is never taken for a flow name.
+ * Every route of the API, and the only list of them: Express mounts this table and the
+ * OpenAPI document is built from it. Order matters where paths overlap:
+ * `/api/_flows/schedules` comes before `/api/_flows/:name`, so "schedules" is never taken for
+ * a flow name.
  */
 export const routes: Route[] = [
-  route({ method: 'get', path: '/api/health', handler: health }),
-  route({ method: 'get', path: '/api/_flows', handler: listFlows }),
+  route({
+    method: 'get',
+    path: '/api/health',
+    summary: 'Whether Redis answers and how many workers are live',
+    description: 'Answers 503 with the same body while Redis cannot be reached.',
+    responses: { 200: Health },
+    errors: [503],
+    handler: health,
+  }),
+  route({
+    method: 'get',
+    path: '/api/openapi.json',
+    summary: 'This API as an OpenAPI 3.1 document',
+    responses: { 200: OpenApiDocument },
+    handler: getOpenApi,
+  }),
+  route({
+    method: 'get',
+    path: '/api/_flows',
+    summary: 'Flows the workers publish, with their steps, input schema and live workers',
+    responses: { 200: FlowList },
+    handler: listFlows,
+  }),
   route({
     method: 'get',
     path: '/api/_flows/schedules',
+    summary: "Every flow's schedules, filtered by flow, tag or status",
     query: ListSchedulesQuery,
+    responses: { 200: ScheduleList },
     handler: listAllSchedules,
   }),
 
-  flowRoute({ method: 'get', path: '/api/_flows/:name', handler: getFlow }),
+  flowRoute({
+    method: 'get',
+    path: '/api/_flows/:name',
+    summary: 'One flow',
+    responses: { 200: Flow },
+    handler: getFlow,
+  }),
   flowRoute({
     method: 'post',
     path: '/api/_flows/:name/start',
+    summary: 'Start a run; the body is the flow input (none means {})',
+    description:
+      'The input is checked against the flow input schema (422 naming the field). An `Idempotency-Key` header makes a repeated call return the first run (`created: false`).',
     body: optionalBody(JsonValue),
+    responses: { 202: StartFlowResponse },
+    errors: [422],
     handler: startFlow,
   }),
 
-  flowRoute({ method: 'get', path: '/api/_flows/:name/runs', query: ListRunsQuery, handler: listRuns }),
-  flowRoute({ method: 'get', path: '/api/_flows/:name/runs/:runId', params: RunParams, handler: getRun }),
+  flowRoute({
+    method: 'get',
+    path: '/api/_flows/:name/runs',
+    summary: 'Runs of the flow, newest first, a page at a time',
+    query: ListRunsQuery,
+    responses: { 200: RunList },
+    handler: listRuns,
+  }),
+  flowRoute({
+    method: 'get',
+    path: '/api/_flows/:name/runs/:runId',
+    summary: 'One run with the state of each step',
+    params: RunParams,
+    responses: { 200: Run },
+    handler: getRun,
+  }),
   flowRoute({
     method: 'get',
     path: '/api/_flows/:name/runs/:runId/events',
+    summary: "The run's events; live as Server-Sent Events when asked for text/event-stream",
+    description:
+      'As SSE: the stored events, then live ones until the run ends; each has `id:` (resume with `Last-Event-ID` or `?after=`), `event:` (its type) and `data:` (a RunEvent as JSON).',
     params: RunParams,
     query: RunEventsQuery,
+    responses: { 200: RunEventList },
+    eventStream: true,
     handler: getRunEvents,
   }),
 
   flowRoute({
     method: 'post',
     path: '/api/_flows/:name/schedule',
+    summary: 'Create a schedule: exactly one of cron, every, delay, at',
+    description:
+      'Answers 201 with the new schedule, or 200 with the existing one when `jobId` names a schedule created before.',
     body: CreateScheduleRequest,
+    responses: { 201: Schedule, 200: Schedule },
+    errors: [422],
     handler: createSchedule,
   }),
   flowRoute({
     method: 'post',
     path: '/api/_flows/:name/schedule/preview',
+    summary: 'What a schedule would do (text, next fire times, warnings), without creating it',
     query: PreviewQuery,
     body: PreviewScheduleRequest,
+    responses: { 200: SchedulePreview },
     handler: previewSchedule,
   }),
-  flowRoute({ method: 'get', path: '/api/_flows/:name/schedules', handler: listSchedules }),
+  flowRoute({
+    method: 'get',
+    path: '/api/_flows/:name/schedules',
+    summary: "The flow's schedules",
+    responses: { 200: ScheduleList },
+    handler: listSchedules,
+  }),
   flowRoute({
     method: 'get',
     path: '/api/_flows/:name/schedules/:id',
+    summary: 'One schedule with its next fire times and its recent occurrences',
     params: ScheduleParams,
     query: ScheduleDetailQuery,
+    responses: { 200: ScheduleDetail },
     handler: getSchedule,
   }),
   flowRoute({
     method: 'patch',
     path: '/api/_flows/:name/schedules/:id',
+    summary: 'Edit a schedule in place',
+    description: '`If-Match` with the version last seen turns a concurrent edit into a 409.',
     params: ScheduleParams,
     body: UpdateScheduleRequest,
+    responses: { 200: Schedule },
+    errors: [409, 422],
     handler: updateSchedule,
   }),
   flowRoute({
     method: 'post',
     path: '/api/_flows/:name/schedules/:id/pause',
+    summary: 'Pause a schedule: it stops firing until resumed',
     params: ScheduleParams,
     body: optionalBody(PauseScheduleRequest),
+    responses: { 200: Schedule },
+    errors: [409],
     handler: pauseSchedule,
   }),
   flowRoute({
     method: 'post',
     path: '/api/_flows/:name/schedules/:id/resume',
+    summary: 'Resume a paused schedule from its next fire time after now',
     params: ScheduleParams,
     body: EmptyBody,
+    responses: { 200: Schedule },
+    errors: [409],
     handler: resumeSchedule,
   }),
   flowRoute({
     method: 'post',
     path: '/api/_flows/:name/schedules/:id/trigger',
+    summary: 'Fire a schedule once now, paused or not',
     params: ScheduleParams,
     body: EmptyBody,
+    responses: { 202: TriggerScheduleResponse },
     handler: triggerSchedule,
   }),
   flowRoute({
     method: 'delete',
     path: '/api/_flows/:name/schedules/:id',
+    summary: 'Delete a schedule and its trigger; its past runs stay',
     params: ScheduleParams,
+    responses: { 200: DeleteScheduleResponse },
     handler: deleteSchedule,
   }),
 ];

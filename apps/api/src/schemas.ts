@@ -28,3 +28,6 @@ export type ScheduleParams = z.infer<typeof ScheduleParams>;
 export type RunEventsQuery = z.infer<typeof RunEventsQuery>;
 export type PreviewQuery = z.infer<typeof PreviewQuery>;
 export type ScheduleDetailQuery = z.infer<typeof ScheduleDetailQuery>;
+
+/** The OpenAPI document, as far as its own route's schema goes: a JSON object. */
+export const OpenApiDocument = z.record(z.string(), z.unknown());

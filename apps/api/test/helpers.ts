@@ -31,6 +31,7 @@ export function engineSettings() {
 
 export interface TestApi {
   baseUrl: string;
+  app: ReturnType<typeof createApp>;
   engine: Engine;
   prefix: string;
   /** fetch() against the app, with a path like `/api/_flows`. */
@@ -69,6 +70,7 @@ export async function startTestApi(
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     baseUrl,
+    app,
     engine,
     prefix: settings.prefix,
     fetch: (path, init) => fetch(`${baseUrl}${path}`, init),
