@@ -16,6 +16,8 @@ export const Problem = z.object({
   code: z.string(),
   instance: z.string().optional(),
   errors: z.array(FieldError).optional(),
+  /** The id of the request in the server's logs (also the `x-request-id` header). */
+  requestId: z.string().optional(),
 });
 export type Problem = z.infer<typeof Problem>;
 

@@ -1,4 +1,4 @@
-import { ApiError } from '../../api/client.ts';
+import { FlowdeckApiError } from '@flowdeck/client';
 
 /**
  * A failed request shown inside the form that sent it: the server's `detail`, and the field
@@ -6,7 +6,7 @@ import { ApiError } from '../../api/client.ts';
  */
 export function ProblemAlert({ title, error }: { title: string; error: Error }) {
   const fields =
-    error instanceof ApiError
+    error instanceof FlowdeckApiError
       ? error.fieldErrors.filter((field) => !error.message.includes(field.message))
       : [];
   return (

@@ -6,7 +6,7 @@ import { queryKeys } from '../../../api/query-keys.ts';
 export function useFlows() {
   return useQuery({
     queryKey: queryKeys.flows.list(),
-    queryFn: ({ signal }) => api.flows.list(signal),
+    queryFn: ({ signal }) => api.flows.list({ signal }),
     refetchInterval: 10_000,
   });
 }

@@ -13,7 +13,7 @@ export function isFinished(run: Pick<Run, 'status'>): boolean {
 export function useRun(flowName: string, runId: string) {
   return useQuery({
     queryKey: queryKeys.runs.detail(flowName, runId),
-    queryFn: ({ signal }) => api.runs.get(flowName, runId, signal),
+    queryFn: ({ signal }) => api.runs.get(flowName, runId, { signal }),
     refetchInterval: (query) => (query.state.data && isFinished(query.state.data) ? false : 1000),
   });
 }

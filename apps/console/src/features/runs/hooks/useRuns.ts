@@ -13,7 +13,7 @@ export function useRuns(flowName: string | undefined, status: RunStatus | undefi
   const query = useInfiniteQuery({
     queryKey: queryKeys.runs.list(flowName ?? '', status),
     queryFn: ({ pageParam, signal }) =>
-      api.runs.list(flowName ?? '', { limit: PAGE_SIZE, cursor: pageParam, status }, signal),
+      api.runs.list(flowName ?? '', { limit: PAGE_SIZE, cursor: pageParam, status }, { signal }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (lastPage) => lastPage.nextCursor ?? undefined,
     enabled: Boolean(flowName),
@@ -42,7 +42,7 @@ export function useStartFlow(flowName: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (args: { input: unknown; idempotencyKey: string }) =>
-      api.flows.start(flowName, args.input, args.idempotencyKey),
+      api.flows.start(flowName, args.input, { idempotencyKey: args.idempotencyKey, trigger: 'manual' }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.runs.ofFlow(flowName) }),
   });
 }

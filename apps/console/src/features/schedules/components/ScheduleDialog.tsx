@@ -1,8 +1,8 @@
+import { FlowdeckApiError } from '@flowdeck/client';
 import type { Flow, Schedule } from '@flowdeck/types';
 import { zodResolver } from '@hookform/resolvers/zod';
 import { useState } from 'react';
 import { FormProvider, useForm } from 'react-hook-form';
-import { ApiError } from '../../../api/client.ts';
 import { Dialog } from '../../../components/ui/Dialog.tsx';
 import { ProblemAlert } from '../../../components/ui/ProblemAlert.tsx';
 import { Tabs } from '../../../components/ui/Tabs.tsx';
@@ -65,7 +65,7 @@ function ScheduleForm({ flow, schedule, onDone }: { flow: Flow; schedule?: Sched
     defaultValues: defaultFormValues(flow, schedule),
   });
   const [inputProblems, setInputProblems] = useState<string[]>([]);
-  const [serverError, setServerError] = useState<ApiError | Error | null>(null);
+  const [serverError, setServerError] = useState<FlowdeckApiError | Error | null>(null);
   const kind = form.watch('kind');
   const mutation = schedule ? actions.update : actions.create;
 
@@ -87,7 +87,7 @@ function ScheduleForm({ flow, schedule, onDone }: { flow: Flow; schedule?: Sched
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error));
       setServerError(failure);
-      if (failure instanceof ApiError) {
+      if (failure instanceof FlowdeckApiError) {
         for (const fieldError of failure.fieldErrors) {
           const field = formFieldForServerError(fieldError);
           if (field !== 'root') form.setError(field, { type: 'server', message: fieldError.message });
@@ -123,7 +123,11 @@ function ScheduleForm({ flow, schedule, onDone }: { flow: Flow; schedule?: Sched
           <FieldMessage name="root" />
           {serverError ? (
             <ProblemAlert
-              title={serverError instanceof ApiError ? 'The server refused this schedule' : 'Could not save'}
+              title={
+                serverError instanceof FlowdeckApiError
+                  ? 'The server refused this schedule'
+                  : 'Could not save'
+              }
               error={serverError}
             />
           ) : null}

@@ -25,7 +25,7 @@ export function useSchedulePreview(flowName: string, spec: CreateScheduleRequest
   return useQuery({
     queryKey: queryKeys.schedules.preview(flowName, debouncedKey),
     queryFn: ({ signal }) =>
-      api.schedules.preview(flowName, JSON.parse(debouncedKey ?? '{}') as CreateScheduleRequest, signal),
+      api.schedules.preview(flowName, JSON.parse(debouncedKey ?? '{}') as CreateScheduleRequest, { signal }),
     enabled: debouncedKey !== null,
     placeholderData: keepPreviousData,
     retry: false,

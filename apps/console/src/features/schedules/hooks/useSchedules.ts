@@ -10,7 +10,7 @@ const REFRESH_MS = 3000;
 export function useSchedules(flowName: string | undefined) {
   return useQuery({
     queryKey: queryKeys.schedules.list(flowName ?? ''),
-    queryFn: ({ signal }) => api.schedules.list(flowName ?? '', signal),
+    queryFn: ({ signal }) => api.schedules.list(flowName ?? '', { signal }),
     enabled: Boolean(flowName),
     refetchInterval: REFRESH_MS,
   });
@@ -23,7 +23,7 @@ export function useSchedules(flowName: string | undefined) {
 export function useSchedule(flowName: string, id: string) {
   const query = useInfiniteQuery({
     queryKey: queryKeys.schedules.detail(flowName, id),
-    queryFn: ({ pageParam, signal }) => api.schedules.get(flowName, id, pageParam, signal),
+    queryFn: ({ pageParam, signal }) => api.schedules.get(flowName, id, { cursor: pageParam, signal }),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.recent.nextCursor ?? undefined,
     refetchInterval: REFRESH_MS,
@@ -62,7 +62,7 @@ export function useScheduleActions(flowName: string) {
   });
   const update = useMutation({
     mutationFn: (args: { id: string; body: UpdateScheduleRequest; version?: number }) =>
-      api.schedules.update(flowName, args.id, args.body, args.version),
+      api.schedules.update(flowName, args.id, args.body, { ifMatch: args.version }),
     onSuccess: onChanged,
   });
   const pause = useMutation({

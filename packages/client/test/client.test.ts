@@ -1,0 +1,110 @@
+import { startTestApi, type TestApi } from '@flowdeck/api/testing';
+import type { RunEvent } from '@flowdeck/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFlowdeckClient, FlowdeckApiError, type FlowdeckClient } from '../src/index.ts';
+
+let api: TestApi;
+let client: FlowdeckClient;
+beforeAll(async () => {
+  api = await startTestApi();
+  client = createFlowdeckClient({ baseUrl: api.baseUrl });
+});
+afterAll(async () => {
+  await api.close();
+});
+
+async function collect(events: AsyncIterable<RunEvent>): Promise<RunEvent[]> {
+  const all: RunEvent[] = [];
+  for await (const event of events) all.push(event);
+  return all;
+}
+
+describe('the client', () => {
+  it('lists flows and reads one, parsed with the shared schemas', async () => {
+    const flows = await client.flows.list();
+    expect(flows.map((flow) => flow.name)).toContain('example-flow');
+    const flow = await client.flows.get('cleanup-flow');
+    expect(flow.inputSchema).toMatchObject({ type: 'object' });
+  });
+
+  it('starts a run and follows its events over SSE until it completes', async () => {
+    const started = await client.flows.start('example-flow', { records: 2 });
+    expect(started.created).toBe(true);
+    const events = await collect(client.runs.follow('example-flow', started.runId));
+    expect(events[0]?.type).toBe('run.started');
+    expect(events.at(-1)?.type).toBe('run.completed');
+    expect(events.filter((e) => e.type === 'step.completed').map((e) => e.step)).toHaveLength(4);
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+
+    const run = await client.runs.get('example-flow', started.runId);
+    expect(run.status).toBe('completed');
+    const rest = await collect(client.runs.follow('example-flow', started.runId, { after: events[1]!.id }));
+    expect(rest.map((e) => e.id)).toEqual(events.slice(2).map((e) => e.id));
+    const stored = await client.runs.events('example-flow', started.runId);
+    expect(stored.items.map((e) => e.id)).toEqual(events.map((e) => e.id));
+  });
+
+  it('answers the same run for a repeated idempotency key', async () => {
+    const first = await client.flows.start('example-flow', {}, { idempotencyKey: 'client-test-key' });
+    const again = await client.flows.start('example-flow', {}, { idempotencyKey: 'client-test-key' });
+    expect(again).toMatchObject({ runId: first.runId, created: false });
+    const runs = await client.runs.list('example-flow', { limit: 200 });
+    expect(runs.items.some((run) => run.id === first.runId)).toBe(true);
+  });
+
+  it('throws FlowdeckApiError with the problem details the server sent', async () => {
+    const missing = await client.flows.get('no-such-flow').catch((error: unknown) => error);
+    expect(missing).toBeInstanceOf(FlowdeckApiError);
+    expect(missing).toMatchObject({ status: 404, code: 'flow_not_found' });
+
+    const invalid = await client.flows.start('cleanup-flow', { retentionDays: 0 }).catch((e: unknown) => e);
+    expect(invalid).toMatchObject({ status: 422, code: 'input_invalid' });
+    expect((invalid as FlowdeckApiError).fieldErrors.map((e) => e.path)).toEqual(['input.retentionDays']);
+  });
+
+  it('ends following with the server error when the run does not exist', async () => {
+    const error = await collect(client.runs.follow('example-flow', 'no-such-run')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 404, code: 'run_not_found' });
+  });
+
+  it('creates, previews, edits, pauses, resumes, fires and deletes a schedule', async () => {
+    const body = { every: 3_600_000, input: { retentionDays: 2 }, metadata: { tags: ['client-test'] } };
+    const preview = await client.schedules.preview('cleanup-flow', body, { count: 2 });
+    expect(preview.nextRuns).toHaveLength(2);
+    const created = await client.schedules.create('cleanup-flow', body);
+    expect((await client.schedules.listAll({ tag: 'client-test' })).map((s) => s.id)).toEqual([created.id]);
+    const stale = await client.schedules
+      .update('cleanup-flow', created.id, { limit: 5 }, { ifMatch: created.version + 1 })
+      .catch((e: unknown) => e);
+    expect(stale).toMatchObject({ status: 409, code: 'version_conflict' });
+    const edited = await client.schedules.update(
+      'cleanup-flow',
+      created.id,
+      { limit: 5 },
+      { ifMatch: created.version },
+    );
+    expect(edited.limit).toBe(5);
+    expect((await client.schedules.pause('cleanup-flow', created.id, { reason: 'test' })).status).toBe(
+      'paused',
+    );
+    expect((await client.schedules.resume('cleanup-flow', created.id)).status).toBe('active');
+    const { occurrence } = await client.schedules.trigger('cleanup-flow', created.id);
+    expect(occurrence.manual).toBe(true);
+    const detail = await client.schedules.get('cleanup-flow', created.id);
+    expect(detail.id).toBe(created.id);
+    expect((await client.schedules.remove('cleanup-flow', created.id)).success).toBe(true);
+    expect(await client.schedules.list('cleanup-flow')).toEqual([]);
+  });
+
+  it('reports an API it cannot reach as network_error with status 0', async () => {
+    const nowhere = createFlowdeckClient({ baseUrl: 'http://127.0.0.1:1' });
+    const error = await nowhere.health().catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 0, code: 'network_error' });
+    expect((error as Error).message).toContain('http://127.0.0.1:1');
+  });
+
+  it('reads health and the OpenAPI document', async () => {
+    expect((await client.health()).status).toBe('ok');
+    expect((await client.openapi()).openapi).toBe('3.1.0');
+  });
+});
