@@ -34,6 +34,8 @@ export interface TestApi {
   app: ReturnType<typeof createApp>;
   engine: Engine;
   prefix: string;
+  /** Starts a worker hosting the example flows, when none runs (`worker: false`). */
+  startWorker(): Promise<void>;
   /** fetch() against the app, with a path like `/api/_flows`. */
   fetch(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -73,6 +75,14 @@ export async function startTestApi(
     app,
     engine,
     prefix: settings.prefix,
+    async startWorker() {
+      worker ??= await startWorker({
+        ...settings,
+        flows: exampleFlows,
+        concurrency: 10,
+        shutdownGraceMs: 10_000,
+      });
+    },
     fetch: (path, init) => fetch(`${baseUrl}${path}`, init),
     async close() {
       shutdown.abort();

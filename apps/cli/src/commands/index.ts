@@ -1,0 +1,29 @@
+import type { Command } from '../command.ts';
+import { flowsLs, flowsShow } from './flows.ts';
+import { runsLs, runsShow } from './runs.ts';
+import {
+  schedulesCreate,
+  schedulesLs,
+  schedulesPause,
+  schedulesPreview,
+  schedulesResume,
+  schedulesRm,
+  schedulesTrigger,
+} from './schedules.ts';
+import { start } from './start.ts';
+
+/** Every command, in the order `flowdeck --help` lists them. */
+export const commands: Command[] = [
+  flowsLs,
+  flowsShow,
+  start,
+  runsLs,
+  runsShow,
+  schedulesLs,
+  schedulesCreate,
+  schedulesPreview,
+  schedulesPause,
+  schedulesResume,
+  schedulesTrigger,
+  schedulesRm,
+];

@@ -1,0 +1,193 @@
+import { type CreateScheduleRequest, type Schedule, ScheduleStatus } from '@flowdeck/types';
+import { type Command, type OptionSpec, UsageError } from '../command.ts';
+import { EXIT } from '../exit-codes.ts';
+import { durationOption, integerOption, readInput } from '../input.ts';
+import { details, table, truncate } from '../table.ts';
+import { formatTime, relative } from '../time.ts';
+
+const SPEC_OPTIONS: Record<string, OptionSpec & { help: string }> = {
+  cron: { type: 'string', help: "a cron pattern, 5 fields or 6 with seconds first: '0 2 * * *'" },
+  tz: { type: 'string', help: 'the IANA time zone of --cron, e.g. Europe/Berlin' },
+  every: { type: 'string', help: 'an interval: 90s, 5m, 1h' },
+  delay: { type: 'string', help: 'once, after this long: 30s, 2h' },
+  at: { type: 'string', help: 'once, at an ISO 8601 time: 2030-01-01T09:00:00Z' },
+};
+
+/** The request body from the spec options, the input and the rest. */
+async function scheduleBody(options: Record<string, unknown>): Promise<CreateScheduleRequest> {
+  const given = ['cron', 'every', 'delay', 'at'].filter((flag) => options[flag] !== undefined);
+  if (given.length !== 1) throw new UsageError('give exactly one of --cron, --every, --delay, --at');
+  if (options.tz !== undefined && options.cron === undefined) throw new UsageError('--tz goes with --cron');
+  const input = await readInput(options);
+  const description = options.description as string | undefined;
+  const tags = options.tag as string[] | undefined;
+  return {
+    ...(options.cron !== undefined ? { cron: options.cron as string } : {}),
+    ...(options.tz !== undefined ? { tz: options.tz as string } : {}),
+    ...(options.every !== undefined ? { every: durationOption(options.every as string, '--every') } : {}),
+    ...(options.delay !== undefined ? { delay: durationOption(options.delay as string, '--delay') } : {}),
+    ...(options.at !== undefined ? { at: options.at as string } : {}),
+    ...(input !== undefined ? { input } : {}),
+    ...(description !== undefined || tags !== undefined
+      ? { metadata: { ...(description !== undefined ? { description } : {}), ...(tags ? { tags } : {}) } }
+      : {}),
+    ...(options.limit !== undefined ? { limit: integerOption(options.limit as string, '--limit') } : {}),
+  };
+}
+
+/** `cron 0 2 * * * (Europe/Berlin)`, `every 5m`, `once at …`. */
+export function describeSpec(schedule: Schedule): string {
+  const { cron, tz, every, delay, at } = schedule.schedule;
+  if (cron !== undefined) return `cron ${cron}${tz ? ` (${tz})` : ''}`;
+  if (every !== undefined) return `every ${every / 1000}s`;
+  if (at !== undefined) return `once at ${at}`;
+  if (delay !== undefined) return `once after ${delay / 1000}s`;
+  return '-';
+}
+
+export const schedulesLs: Command = {
+  words: ['schedules', 'ls'],
+  args: ['flow?'],
+  options: {
+    tag: { type: 'string', help: 'only schedules with this tag' },
+    status: { type: 'string', help: 'only active, paused or completed schedules' },
+  },
+  summary: "List schedules: every flow's, or one flow's",
+  async run({ client, json, output, args, options }) {
+    const status = options.status as string | undefined;
+    if (status !== undefined && !ScheduleStatus.safeParse(status).success) {
+      throw new UsageError(`--status: expected one of ${ScheduleStatus.options.join(', ')}, got '${status}'`);
+    }
+    const schedules = await client.schedules.listAll({
+      ...(args[0] ? { flowName: args[0] } : {}),
+      ...(options.tag ? { tag: options.tag as string } : {}),
+      ...(status ? { status: status as ScheduleStatus } : {}),
+    });
+    if (json) output.out(JSON.stringify(schedules, null, 2));
+    else if (schedules.length === 0) output.out('No schedules.');
+    else {
+      const rows = schedules.map((s) => [
+        s.id,
+        s.flowName,
+        describeSpec(s),
+        s.status,
+        s.status === 'active' ? relative(s.nextRun) : '-',
+        String(s.stats.count),
+        truncate(s.metadata.description ?? '', 40),
+      ]);
+      output.out(table(['Id', 'Flow', 'Schedule', 'Status', 'Next run', 'Runs', 'Description'], rows));
+    }
+    return EXIT.ok;
+  },
+};
+
+export const schedulesCreate: Command = {
+  words: ['schedules', 'create'],
+  args: ['flow'],
+  options: {
+    ...SPEC_OPTIONS,
+    input: { type: 'string', help: 'the input of each run, as JSON' },
+    'input-file': { type: 'string', help: 'read the input from a JSON file (- for stdin)' },
+    description: { type: 'string', help: 'what the schedule is for' },
+    tag: { type: 'string', multiple: true, help: 'a tag (repeat for more)' },
+    limit: { type: 'string', help: 'stop after this many runs' },
+  },
+  summary: 'Schedule a flow by cron, interval, delay or time',
+  async run({ client, json, output, args, options }) {
+    const schedule = await client.schedules.create(args[0]!, await scheduleBody(options));
+    if (json) output.out(JSON.stringify(schedule, null, 2));
+    else {
+      output.out(`Created schedule ${schedule.id} of ${schedule.flowName}`);
+      output.out(
+        details([
+          ['Schedule', describeSpec(schedule)],
+          [
+            'Next run',
+            schedule.nextRun === null
+              ? '-'
+              : `${formatTime(schedule.nextRun)} (${relative(schedule.nextRun)})`,
+          ],
+        ]),
+      );
+    }
+    return EXIT.ok;
+  },
+};
+
+export const schedulesPreview: Command = {
+  words: ['schedules', 'preview'],
+  args: ['flow'],
+  options: { ...SPEC_OPTIONS, count: { type: 'string', help: 'how many fire times, 1-50 (default 5)' } },
+  summary: 'Show when a schedule would fire, without creating it',
+  async run({ client, json, output, args, options }) {
+    const body = await scheduleBody(options);
+    const count = integerOption(options.count as string | undefined, '--count');
+    const preview = await client.schedules.preview(args[0]!, body, count === undefined ? {} : { count });
+    if (json) output.out(JSON.stringify(preview, null, 2));
+    else {
+      output.out(preview.description);
+      for (const at of preview.nextRuns) output.out(`  ${formatTime(at)}  (${relative(at)})`);
+      for (const warning of preview.warnings) output.out(`warning: ${warning}`);
+    }
+    return EXIT.ok;
+  },
+};
+
+function action(word: 'pause' | 'resume' | 'trigger' | 'rm', summary: string, call: Command['run']): Command {
+  return { words: ['schedules', word], args: ['flow', 'id'], summary, run: call };
+}
+
+export const schedulesPause: Command = {
+  ...action(
+    'pause',
+    'Pause a schedule until it is resumed',
+    async ({ client, json, output, args, options }) => {
+      const reason = options.reason as string | undefined;
+      const schedule = await client.schedules.pause(
+        args[0]!,
+        args[1]!,
+        reason === undefined ? {} : { reason },
+      );
+      output.out(json ? JSON.stringify(schedule, null, 2) : `Paused schedule ${schedule.id}`);
+      return EXIT.ok;
+    },
+  ),
+  options: { reason: { type: 'string', help: 'why, shown with the schedule' } },
+};
+
+export const schedulesResume = action(
+  'resume',
+  'Resume a paused schedule',
+  async ({ client, json, output, args }) => {
+    const schedule = await client.schedules.resume(args[0]!, args[1]!);
+    const next = schedule.nextRun === null ? '' : `; next run ${relative(schedule.nextRun)}`;
+    output.out(json ? JSON.stringify(schedule, null, 2) : `Resumed schedule ${schedule.id}${next}`);
+    return EXIT.ok;
+  },
+);
+
+export const schedulesTrigger = action(
+  'trigger',
+  'Fire a schedule once now',
+  async ({ client, json, output, args }) => {
+    const { occurrence } = await client.schedules.trigger(args[0]!, args[1]!);
+    if (json) output.out(JSON.stringify({ occurrence }, null, 2));
+    else {
+      const run = occurrence.runId ? ` run ${occurrence.runId}` : '';
+      output.out(
+        `Fired schedule ${args[1]}: ${occurrence.outcome}${run}${occurrence.error ? ` (${occurrence.error})` : ''}`,
+      );
+    }
+    return EXIT.ok;
+  },
+);
+
+export const schedulesRm = action(
+  'rm',
+  'Delete a schedule (its past runs stay)',
+  async ({ client, json, output, args }) => {
+    const response = await client.schedules.remove(args[0]!, args[1]!);
+    output.out(json ? JSON.stringify(response, null, 2) : response.message);
+    return EXIT.ok;
+  },
+);

@@ -1,0 +1,205 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestApi, type TestApi } from '@flowdeck/api/testing';
+import { Run, Schedule, ScheduleList, SchedulePreview, StartFlowResponse } from '@flowdeck/types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flowdeck, startFlowdeck } from './cli.ts';
+
+let api: TestApi;
+let dir: string;
+let env: Record<string, string>;
+beforeAll(async () => {
+  api = await startTestApi();
+  env = { FLOWDECK_URL: api.baseUrl };
+  dir = await mkdtemp(join(tmpdir(), 'flowdeck-cli-'));
+});
+afterAll(async () => {
+  await api.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('flowdeck start --wait', () => {
+  it('streams the steps as they run and exits 0 when the run completes', async () => {
+    // No worker at first, so the run cannot start before the command has printed its first line.
+    const idle = await startTestApi({ worker: false });
+    try {
+      const cli = startFlowdeck(['start', 'example-flow', '--input', '{"records":3}', '--wait'], {
+        FLOWDECK_URL: idle.baseUrl,
+      });
+      const header = await cli.printed(/^Run \S+ of example-flow$/);
+      const runId = header.split(' ')[1]!;
+      expect(cli.exited()).toBe(false);
+      const queued = Run.parse(await (await idle.fetch(`/api/_flows/example-flow/runs/${runId}`)).json());
+      expect(queued.status).toBe('queued');
+
+      await idle.startWorker();
+      await cli.printed(/step\.completed\s+fetch/);
+      const result = await cli.done;
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const lines = result.stdout.split('\n');
+      const completed = lines.findIndex((text) => text.includes('run.completed'));
+      for (const step of ['fetch', 'transform', 'audit', 'store']) {
+        const line = lines.findIndex((text) => /step\.completed/.test(text) && text.includes(step));
+        expect(line).toBeGreaterThan(0);
+        expect(line).toBeLessThan(completed);
+      }
+      expect(result.stdout).toMatch(/Status:\s+completed/);
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it('exits 1 when the run fails, after printing the failed step', async () => {
+    const result = await flowdeck(['start', 'flaky-flow', '--input', '{"failForGood":true}', '--wait'], env);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('run.failed');
+    expect(result.stdout).toMatch(/Status:\s+failed/);
+  });
+
+  it('with --json prints only the final run on stdout, progress on stderr', async () => {
+    const inputFile = join(dir, 'input.json');
+    await writeFile(inputFile, JSON.stringify({ records: 1 }));
+    const result = await flowdeck(
+      ['start', 'example-flow', '--input-file', inputFile, '--wait', '--json'],
+      env,
+    );
+    expect(result.code).toBe(0);
+    const run = Run.parse(JSON.parse(result.stdout));
+    expect(run).toMatchObject({ status: 'completed', input: { records: 1 } });
+    expect(result.stderr).toContain('run.completed');
+  });
+});
+
+describe('flowdeck start', () => {
+  it('prints the run id, or the JSON answer with --json', async () => {
+    const result = await flowdeck(['start', 'example-flow', '--json'], env);
+    expect(result.code).toBe(0);
+    const started = StartFlowResponse.parse(JSON.parse(result.stdout));
+    const shown = await flowdeck(['runs', 'show', 'example-flow', started.runId], env);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(started.runId);
+    const listed = await flowdeck(['runs', 'ls', 'example-flow'], env);
+    expect(listed.stdout.split('\n')[0]).toMatch(/^RUN\s+STATUS\s+TRIGGER\s+CREATED/);
+    expect(listed.stdout).toContain(started.runId);
+  });
+
+  it("exits 3 with the server's message when the input breaks the flow's schema", async () => {
+    const result = await flowdeck(['start', 'cleanup-flow', '--input', '{"retentionDays":0}'], env);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('retentionDays');
+  });
+
+  it('exits 2 for input that is not JSON, without calling the server', async () => {
+    const result = await flowdeck(['start', 'example-flow', '--input', '{records:'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--input is not valid JSON');
+  });
+});
+
+describe('flowdeck schedules', () => {
+  it('create then ls --json shows the new schedule, with durations like 90s', async () => {
+    const created = await flowdeck(
+      [
+        'schedules',
+        'create',
+        'cleanup-flow',
+        '--every',
+        '90s',
+        '--input',
+        '{"retentionDays":4}',
+        '--description',
+        'cli nightly',
+        '--tag',
+        'cli-test',
+        '--json',
+      ],
+      env,
+    );
+    expect(created.code).toBe(0);
+    const schedule = Schedule.parse(JSON.parse(created.stdout));
+    expect(schedule.schedule.every).toBe(90_000);
+
+    const listed = await flowdeck(['schedules', 'ls', 'cleanup-flow', '--json'], env);
+    expect(listed.code).toBe(0);
+    const schedules = ScheduleList.parse(JSON.parse(listed.stdout));
+    expect(schedules.find((s) => s.id === schedule.id)).toMatchObject({
+      input: { retentionDays: 4 },
+      metadata: { description: 'cli nightly', tags: ['cli-test'] },
+    });
+
+    const table = await flowdeck(['schedules', 'ls'], env);
+    expect(table.stdout).toMatch(/^ID\s+FLOW\s+SCHEDULE\s+STATUS\s+NEXT RUN\s+RUNS\s+DESCRIPTION/);
+    expect(table.stdout).toContain(schedule.id);
+  });
+
+  it('pauses, resumes, fires and removes a schedule by id', async () => {
+    const created = await flowdeck(
+      ['schedules', 'create', 'example-flow', '--cron', '0 3 * * *', '--tz', 'UTC', '--json'],
+      env,
+    );
+    const { id } = Schedule.parse(JSON.parse(created.stdout));
+    expect((await flowdeck(['schedules', 'pause', 'example-flow', id], env)).stdout).toContain(
+      `Paused schedule ${id}`,
+    );
+    const paused = ScheduleList.parse(
+      JSON.parse((await flowdeck(['schedules', 'ls', 'example-flow', '--json'], env)).stdout),
+    );
+    expect(paused.find((s) => s.id === id)?.status).toBe('paused');
+    expect((await flowdeck(['schedules', 'resume', 'example-flow', id], env)).code).toBe(0);
+    const fired = await flowdeck(['schedules', 'trigger', 'example-flow', id], env);
+    expect(fired.stdout).toMatch(/Fired schedule .*: (started|queued)/);
+    expect((await flowdeck(['schedules', 'rm', 'example-flow', id], env)).stdout).toContain('was deleted');
+    const gone = await flowdeck(['schedules', 'rm', 'example-flow', id], env);
+    expect(gone.code).toBe(3);
+    expect(gone.stderr).toContain(id);
+  });
+
+  it('previews a cron schedule without creating it', async () => {
+    const result = await flowdeck(
+      ['schedules', 'preview', 'example-flow', '--cron', '*/5 * * * *', '--count', '3', '--json'],
+      env,
+    );
+    expect(result.code).toBe(0);
+    expect(SchedulePreview.parse(JSON.parse(result.stdout)).nextRuns).toHaveLength(3);
+  });
+
+  it('exits 2 for a duration it cannot read, and for two specs at once', async () => {
+    const bad = await flowdeck(['schedules', 'create', 'example-flow', '--every', '5 minutes'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('write it like 90s, 5m');
+    const two = await flowdeck(
+      ['schedules', 'create', 'example-flow', '--every', '5m', '--delay', '1m'],
+      env,
+    );
+    expect(two.code).toBe(2);
+  });
+});
+
+describe('flowdeck flows', () => {
+  it('lists flows as a table, and shows one with its steps', async () => {
+    const list = await flowdeck(['flows', 'ls'], env);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^NAME\s+STEPS\s+LIVE\s+DESCRIPTION/);
+    expect(list.stdout).toContain('example-flow');
+    const show = await flowdeck(['--url', api.baseUrl, 'flows', 'show', 'cleanup-flow'], {});
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('retentionDays');
+  });
+
+  it('exits 3 naming the flow when it does not exist, and 5 when the API cannot be reached', async () => {
+    const missing = await flowdeck(['flows', 'show', 'no-such-flow'], env);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain("no flow named 'no-such-flow'");
+    const down = await flowdeck(['flows', 'ls', '--url', 'http://127.0.0.1:1'], {});
+    expect(down.code).toBe(5);
+    expect(down.stderr).toContain('Cannot reach the Flowdeck API');
+  });
+
+  it('exits 2 for an unknown command, with the list of commands', async () => {
+    const result = await flowdeck(['flows', 'delete'], env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('schedules create <flow>');
+  });
+});
