@@ -9,7 +9,29 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
 const cache = new Map<string, ValidateFunction>();
 
+/**
+ * Input is stored and sent back as JSON, and JSON.stringify recurses: input nested a few
+ * thousand levels deep would overflow the stack (a 500) wherever it is serialised. No real
+ * input comes near this depth.
+ */
+export const MAX_INPUT_DEPTH = 100;
+
+/** Whether `value` nests objects or arrays more than `max` levels deep; iterative, so any depth is safe. */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const [current, depth] = item;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(current)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export function inputErrors(schema: Record<string, unknown> | null, input: unknown): FieldError[] {
+  if (nestedDeeperThan(input, MAX_INPUT_DEPTH)) {
+    return [{ path: 'input', message: `is nested more than ${MAX_INPUT_DEPTH} levels deep` }];
+  }
   if (!schema) return [];
   const text = JSON.stringify(schema);
   let validate = cache.get(text);
