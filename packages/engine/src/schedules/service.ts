@@ -10,7 +10,7 @@ import type {
 import type { Job } from 'bullmq';
 import type { Engine } from '../api.ts';
 import type { EngineContext } from '../context.ts';
-import { ConflictError, InputInvalidError } from '../errors.ts';
+import { ConflictError, InputInvalidError, InvalidRequestError } from '../errors.ts';
 import { newScheduleId } from '../ids.ts';
 import { describeInputErrors, inputErrors } from '../input-schema.ts';
 import type { ScheduledStartMarker } from '../jobs.ts';
@@ -246,6 +246,11 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
     },
 
     async get(flowName, id, options = {}): Promise<ScheduleDetail> {
+      // The cursor is a planned fire time from `nextCursor`; anything else would reach Redis as a bad range.
+      if (options.cursor !== undefined && !/^\d{1,16}$/.test(options.cursor)) {
+        const message = 'expected the nextCursor of a previous page (a time in milliseconds)';
+        throw new InvalidRequestError(`cursor: ${message}`, [{ path: 'query.cursor', message }]);
+      }
       const record = await store.get(flowName, id);
       const schedule = await viewOne(record);
       const upcoming =
