@@ -23,6 +23,11 @@ interface BodyError extends Error {
   limit?: number;
 }
 
+/** The router's failure to decode a malformed `%` escape in a path parameter (`/api/_flows/%zz`). */
+function isPathDecodeError(error: unknown): error is URIError {
+  return error instanceof URIError && (error as { status?: unknown }).status === 400;
+}
+
 function isBodyError(error: unknown): error is BodyError {
   const candidate = error as Partial<BodyError>;
   return error instanceof Error && typeof candidate.type === 'string' && typeof candidate.status === 'number';
@@ -42,6 +47,14 @@ export function respondWithError(thrown: unknown, req: Request, res: Response, l
   }
   if (error instanceof FlowdeckError) {
     sendProblem(res, { status: error.status, code: error.code, detail: error.message, errors: error.errors });
+    return;
+  }
+  if (isPathDecodeError(error)) {
+    sendProblem(res, {
+      status: 400,
+      code: 'invalid_path',
+      detail: `${error.message}: the URL path has a '%' that is not followed by two hex digits of valid UTF-8`,
+    });
     return;
   }
   if (isBodyError(error)) {
