@@ -33,6 +33,9 @@ function describeIssue(issue: z.core.$ZodRawIssue): string | undefined {
       if (issue.input === undefined) return `required, expected ${article(issue.expected)}`;
       // A query value that could not be coerced arrives as NaN: saying so would not help.
       if (Number.isNaN(issue.input)) return `expected ${article(issue.expected)}`;
+      // JSON such as 1e999 parses to Infinity, which no field accepts.
+      if (typeof issue.input === 'number' && !Number.isFinite(issue.input))
+        return `expected a finite ${issue.expected}, got ${issue.input}`;
       return `expected ${article(issue.expected)}, got ${jsonType(issue.input)}`;
     case 'too_big':
       return issue.origin === 'number'
