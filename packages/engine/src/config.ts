@@ -69,6 +69,17 @@ const EnvSchema = z.object({
   FLOWDECK_RUN_RETENTION_COUNT: z.coerce.number().int().min(1).default(1000),
   FLOWDECK_RUN_RETENTION_DAYS: z.coerce.number().min(0.001).default(7),
   FLOWDECK_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
+  // API access and HTTP limits (apps/api): tokens, CORS origins, write rate limit, audit size.
+  FLOWDECK_TOKENS: optional,
+  FLOWDECK_TOKENS_FILE: optional,
+  FLOWDECK_CORS_ORIGINS: optional.transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+  ),
+  FLOWDECK_WRITE_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
+  FLOWDECK_AUDIT_MAX_ENTRIES: z.coerce.number().int().min(10).max(100_000).default(1000),
 });
 
 export interface Config {
@@ -87,6 +98,21 @@ export interface Config {
   shutdownGraceMs: number;
   retention: RetentionConfig;
   heartbeatMs: number;
+  access: AccessConfig;
+}
+
+/** Who may call the API and how much; read by the API only. */
+export interface AccessConfig {
+  /** `name:scope:token,...`; parsed, hashed and checked by the API. */
+  tokens: string | undefined;
+  /** A file of `name:scope:token` lines. */
+  tokensFile: string | undefined;
+  /** Origins allowed to call the API from a browser; none: CORS stays off. */
+  corsOrigins: string[];
+  /** Writes per token per minute; 0 turns the limit off. */
+  writeRateLimit: number;
+  /** Audit entries kept per flow. */
+  auditMaxEntries: number;
 }
 
 export interface RetentionConfig {
@@ -120,6 +146,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxAgeMs: e.FLOWDECK_RUN_RETENTION_DAYS * 86_400_000,
     },
     heartbeatMs: e.FLOWDECK_HEARTBEAT_MS,
+    access: {
+      tokens: e.FLOWDECK_TOKENS,
+      tokensFile: e.FLOWDECK_TOKENS_FILE,
+      corsOrigins: e.FLOWDECK_CORS_ORIGINS,
+      writeRateLimit: e.FLOWDECK_WRITE_RATE_LIMIT,
+      auditMaxEntries: e.FLOWDECK_AUDIT_MAX_ENTRIES,
+    },
   };
 }
 

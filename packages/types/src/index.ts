@@ -1,3 +1,4 @@
+export * from './access.ts';
 export * from './common.ts';
 export * from './events.ts';
 export * from './flows.ts';
