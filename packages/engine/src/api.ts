@@ -1,6 +1,8 @@
 import type {
+  AuditEntry,
   CreateScheduleRequest,
   Flow,
+  ListAuditQuery,
   ListRunsQuery,
   ListSchedulesQuery,
   Occurrence,
@@ -14,6 +16,8 @@ import type {
   Trigger,
   UpdateScheduleRequest,
 } from '@flowdeck/types';
+import type { NewAuditEntry } from './audit.ts';
+import type { RateLimitResult } from './rate-limit.ts';
 
 /**
  * What the API and the worker may ask of the engine. Redis keys and BullMQ stay behind
@@ -68,6 +72,16 @@ export interface Engine {
     /** Fire once now through the marker path, without moving the schedule. */
     trigger(flowName: string, id: string): Promise<Occurrence>;
     remove(flowName: string, id: string): Promise<void>;
+  };
+  audit: {
+    /** Appends to the flow's audit trail (bounded, oldest entries go first). */
+    record(entry: NewAuditEntry): Promise<AuditEntry>;
+    /** Newest first, across flows unless `flowName` is given. */
+    list(query: ListAuditQuery): Promise<AuditEntry[]>;
+  };
+  rateLimit: {
+    /** Counts one hit of `subject` in the current window of `windowMs`. */
+    hit(subject: string, limit: number, windowMs: number): Promise<RateLimitResult>;
   };
   health(): Promise<EngineHealth>;
   close(): Promise<void>;

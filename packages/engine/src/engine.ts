@@ -1,11 +1,13 @@
 import type { FlowManifest } from '@flowdeck/types';
 import type { Engine, EngineHealth } from './api.ts';
+import { createAuditLog } from './audit.ts';
 import type { Config } from './config.ts';
 import type { EngineContext } from './context.ts';
 import { createEventLog } from './events.ts';
 import { createKeys } from './keys.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import { createQueues } from './queues.ts';
+import { createRateLimiter } from './rate-limit.ts';
 import { checkRedis, closeClient, commandClient, fromUrl, type RedisConnectionSpec } from './redis.ts';
 import { createRegistry } from './registry.ts';
 import { createRunStore } from './runs.ts';
@@ -23,6 +25,8 @@ export type RedisTarget =
 export type EngineOptions = Pick<Config, 'prefix' | 'retention' | 'heartbeatMs'> &
   RedisTarget & {
     logger?: Logger;
+    /** Audit entries kept per flow (default 1000). */
+    auditMaxEntries?: number;
   };
 
 export function connectionOf(target: RedisTarget): RedisConnectionSpec {
@@ -79,6 +83,8 @@ export function createEngine(options: EngineOptions): Engine {
     runs: { list: runs.list, get: runs.get },
     events: { list: events.list, follow: events.follow },
     schedules: schedules.api,
+    audit: createAuditLog(ctx, options.auditMaxEntries ?? 1000),
+    rateLimit: createRateLimiter(ctx),
     health,
     async close() {
       await queues.close();

@@ -1,4 +1,5 @@
 export type { Engine, EngineHealth, StartFlowOptions } from './api.ts';
+export type { NewAuditEntry } from './audit.ts';
 export { type Config, loadConfig, type RetentionConfig } from './config.ts';
 export { connectionOf, createEngine, type EngineOptions, type RedisTarget } from './engine.ts';
 export * from './errors.ts';
@@ -11,6 +12,7 @@ export {
   type StepDefinition,
 } from './flow.ts';
 export { createLogger, type Logger, silentLogger } from './logger.ts';
+export type { RateLimitResult } from './rate-limit.ts';
 export {
   describeConnection,
   fromUrl,

@@ -32,6 +32,12 @@ export interface Keys {
   occurrences(flow: string, scheduleId: string): string;
   /** Sorted set of a schedule's planned fire times, for paging occurrences. */
   occurrenceIndex(flow: string, scheduleId: string): string;
+  /** List of the flow's audit entries (JSON), newest first, bounded. */
+  audit(flow: string): string;
+  /** Set of the flows that have audit entries, for listings across flows. */
+  auditedFlows: string;
+  /** Counter of one caller's writes in one rate-limit window. */
+  rateLimit(subject: string, window: number): string;
 }
 
 export function createKeys(prefix: string): Keys {
@@ -52,5 +58,8 @@ export function createKeys(prefix: string): Keys {
     scheduleStats: (flow) => `${tag(flow)}:schedule-stats`,
     occurrences: (flow, scheduleId) => `${tag(flow)}:occurrences:${scheduleId}`,
     occurrenceIndex: (flow, scheduleId) => `${tag(flow)}:occurrence-index:${scheduleId}`,
+    audit: (flow) => `${tag(flow)}:audit`,
+    auditedFlows: `${global}:audited-flows`,
+    rateLimit: (subject, window) => `${global}:rate:${subject}:${window}`,
   };
 }
