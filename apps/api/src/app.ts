@@ -1,12 +1,15 @@
 import type { Engine, Logger } from '@flowdeck/engine';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { noTokens } from './auth/tokens.ts';
 import { consoleRouter } from './console-static.ts';
 import { docsRouter } from './docs-static.ts';
 import { respondWithError } from './errors.ts';
 import { sendProblem } from './problem.ts';
+import { requestId } from './request-id.ts';
 import { requestLog } from './request-log.ts';
-import type { AppDeps, Route } from './route-builder.ts';
+import type { AccessSettings, AppDeps, Route } from './route-builder.ts';
 import { routes } from './routes.ts';
+import { WRITE_WINDOW_MS } from './write-limit.ts';
 
 export interface AppOptions {
   engine: Engine;
@@ -15,16 +18,29 @@ export interface AppOptions {
   consoleDir?: string;
   /** Aborted when the server shuts down: open event streams end on it. */
   shutdown?: AbortSignal;
+  /** Tokens and the write limit; by default no tokens (open, for loopback) and no limit. */
+  access?: Partial<AccessSettings>;
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The Express app, without listening, so tests can mount it on an ephemeral port. */
-export function createApp({ engine, logger, consoleDir, shutdown }: AppOptions): Express {
-  const deps: AppDeps = { engine, logger, shutdown: shutdown ?? new AbortController().signal, routes };
+export function createApp({ engine, logger, consoleDir, shutdown, access }: AppOptions): Express {
+  const deps: AppDeps = {
+    engine,
+    logger,
+    shutdown: shutdown ?? new AbortController().signal,
+    routes,
+    access: {
+      tokens: access?.tokens ?? noTokens,
+      writeRateLimit: access?.writeRateLimit ?? 0,
+      writeWindowMs: access?.writeWindowMs ?? WRITE_WINDOW_MS,
+    },
+  };
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestId);
   app.use(requestLog(logger));
   // `strict: false`: a flow's input may be any JSON value, not only an object or an array.
   app.use(

@@ -1,18 +1,33 @@
 import type { AddressInfo } from 'node:net';
 import { createEngine, createLogger, loadConfig } from '@flowdeck/engine';
 import { createApp } from './app.ts';
+import { bindingProblem } from './auth/bind-policy.ts';
+import { loadTokens, type TokenStore } from './auth/tokens.ts';
 
 const config = loadConfig(process.env);
 const logger = createLogger(config.logLevel, { service: 'api' });
+const tokens = await loadTokensOrExit();
+const refusal = bindingProblem(config.host, tokens.required);
+if (refusal) {
+  logger.error(refusal, { host: config.host });
+  process.exit(1);
+}
 const engine = createEngine({
   redis: config.redis,
   prefix: config.prefix,
   retention: config.retention,
   heartbeatMs: config.heartbeatMs,
+  auditMaxEntries: config.access.auditMaxEntries,
   logger,
 });
 const shutdown = new AbortController();
-const app = createApp({ engine, logger, consoleDir: config.consoleDir, shutdown: shutdown.signal });
+const app = createApp({
+  engine,
+  logger,
+  consoleDir: config.consoleDir,
+  shutdown: shutdown.signal,
+  access: { tokens, writeRateLimit: config.access.writeRateLimit },
+});
 
 const server = app.listen(config.port, config.host, (error?: Error) => {
   if (error) {
@@ -22,7 +37,24 @@ const server = app.listen(config.port, config.host, (error?: Error) => {
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   logger.info('api listening', { url: `http://${host}:${port}` });
+  if (tokens.required) {
+    logger.info('API tokens required', { tokens: tokens.entries.map((t) => `${t.name} (${t.scope})`) });
+  } else {
+    logger.warn(
+      `no API tokens configured: the API is open to anyone on this machine and listens on ${config.host} only; set FLOWDECK_TOKENS or FLOWDECK_TOKENS_FILE to require tokens`,
+    );
+  }
 });
+
+/** The configured tokens; a malformed entry stops the API with a message saying which one. */
+async function loadTokensOrExit(): Promise<TokenStore> {
+  try {
+    return await loadTokens(config.access);
+  } catch (error) {
+    logger.error(`invalid API tokens: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
 
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -11,6 +11,8 @@ export function requestLog(logger: Logger): RequestHandler {
         path: req.originalUrl.split('?')[0],
         status: res.statusCode,
         ms: Math.round((performance.now() - started) * 10) / 10,
+        requestId: res.locals.requestId,
+        ...(typeof res.locals.actor === 'string' ? { actor: res.locals.actor } : {}),
         ...(res.writableFinished ? {} : { aborted: true }),
       });
     });

@@ -1,66 +1,27 @@
-import { type Engine, type Logger, NotFoundError } from '@flowdeck/engine';
+import { NotFoundError } from '@flowdeck/engine';
+import type { AuditAction } from '@flowdeck/types';
 import { type Flow, FlowName } from '@flowdeck/types';
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { HttpError } from './auth/errors.ts';
+import { authorize, type Principal } from './auth/principal.ts';
+import type { RouteScope } from './auth/scopes.ts';
 import { respondWithError } from './errors.ts';
+import { requestIdOf } from './request-id.ts';
+import type {
+  AppDeps,
+  FlowHandlerInput,
+  HandlerInput,
+  Method,
+  Reply,
+  Responses,
+  Route,
+} from './route-types.ts';
 import { FlowParams } from './schemas.ts';
 import { parsePart } from './validation.ts';
+import { limitWrites } from './write-limit.ts';
 
-export type Method = 'get' | 'post' | 'patch' | 'delete';
-
-/** What every handler may use besides its validated request. */
-export interface AppDeps {
-  engine: Engine;
-  logger: Logger;
-  /** Aborted when the server shuts down; long-lived responses (SSE) end on it. */
-  shutdown: AbortSignal;
-  /** The route table the app mounted, for the OpenAPI document. */
-  routes: readonly RouteDoc[];
-}
-
-export interface HandlerInput<P, Q, B> extends AppDeps {
-  params: P;
-  query: Q;
-  body: B;
-  req: Request;
-  res: Response;
-}
-
-/** The flow named by `:name`, looked up before the handler runs. */
-export type FlowHandlerInput<P, Q, B> = HandlerInput<P, Q, B> & { flow: Flow };
-
-/** A handler returns what to send, or nothing when it wrote the response itself (SSE). */
-export interface Reply {
-  status?: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
-
-/** Success statuses and the schema of their JSON body (`null`: no body). */
-export type Responses = Partial<Record<200 | 201 | 202 | 204, z.ZodType | null>>;
-
-/** What the route table says about a route besides its handler; the OpenAPI document is built from it. */
-export interface RouteDoc {
-  method: Method;
-  path: string;
-  summary: string;
-  description?: string;
-  operationId: string;
-  params: z.ZodType;
-  query: z.ZodType;
-  body: z.ZodType | undefined;
-  responses: Responses;
-  /** Error statuses the route answers beyond those every route of its kind may (400, 404, 503...). */
-  errors: number[];
-  /** The flow named by `:name` is looked up first: an unknown one is a 404. */
-  flowScoped: boolean;
-  /** The route can also answer `text/event-stream`. */
-  eventStream: boolean;
-}
-
-export interface Route extends RouteDoc {
-  mount(deps: AppDeps): RequestHandler;
-}
+export type * from './route-types.ts';
 
 const NoParams = z.object({});
 const NoQuery = z.object({});
@@ -71,6 +32,7 @@ interface Spec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, I>
   path: string;
   summary: string;
   description?: string;
+  scope: RouteScope;
   params?: P;
   query?: Q;
   body?: B;
@@ -87,12 +49,12 @@ export function route<
   Q extends z.ZodType = typeof NoQuery,
   B extends z.ZodType = typeof NoBody,
 >(spec: Spec<P, Q, B, HandlerInput<z.output<P>, z.output<Q>, z.output<B>>>): Route {
-  return build(spec, NoParams, false, async () => ({}));
+  return build(spec, undefined, NoParams, false, async () => ({}));
 }
 
 /**
  * A route under `/api/_flows/:name`: the flow is looked up first, so an unknown flow is a
- * 404 `flow_not_found` before any other validation or logic.
+ * 404 `flow_not_found` before any other validation or logic. A write names its audit action.
  */
 export function flowRoute<
   P extends z.ZodType<{ name: string }> = typeof FlowParams,
@@ -101,14 +63,16 @@ export function flowRoute<
 >(
   spec: Spec<P, Q, B, FlowHandlerInput<z.output<P>, z.output<Q>, z.output<B>>> & {
     path: `/api/_flows/:name${string}`;
+    scope: Exclude<RouteScope, 'public'>;
+    audit?: AuditAction;
   },
 ): Route {
-  return build(spec, FlowParams, true, async (req, deps) => ({
+  return build(spec, spec.audit, FlowParams, true, async (req, deps) => ({
     flow: await lookUpFlow(deps.engine, req.params.name),
   }));
 }
 
-async function lookUpFlow(engine: Engine, name: unknown): Promise<Flow> {
+async function lookUpFlow(engine: AppDeps['engine'], name: unknown): Promise<Flow> {
   // A name no flow can have is not worth a Redis round trip.
   if (!FlowName.safeParse(name).success) {
     throw new NotFoundError('flow_not_found', `no flow named '${String(name)}' is registered`);
@@ -116,11 +80,17 @@ async function lookUpFlow(engine: Engine, name: unknown): Promise<Flow> {
   return engine.flows.get(name as string);
 }
 
+/**
+ * Every request goes the same way: who is calling (401/403), the write limit (429), the
+ * resources named in the path (404), params, query and body (400), the handler, and for a
+ * write its audit entry before the answer goes out.
+ */
 function build<I>(
   spec: Spec<z.ZodType, z.ZodType, z.ZodType, I>,
+  audit: AuditAction | undefined,
   defaultParams: z.ZodType,
   flowScoped: boolean,
-  resolve: (req: Request, deps: AppDeps) => Promise<object>,
+  resolve: (req: Request, deps: AppDeps) => Promise<{ flow?: Flow }>,
 ): Route {
   return {
     method: spec.method,
@@ -128,6 +98,8 @@ function build<I>(
     summary: spec.summary,
     ...(spec.description === undefined ? {} : { description: spec.description }),
     operationId: spec.handler.name,
+    scope: spec.scope,
+    audit,
     params: spec.params ?? defaultParams,
     query: spec.query ?? NoQuery,
     body: spec.body,
@@ -136,11 +108,17 @@ function build<I>(
     flowScoped,
     eventStream: spec.eventStream ?? false,
     mount: (deps) => async (req, res) => {
+      const logger = deps.logger.child({ requestId: requestIdOf(res) });
       try {
+        const principal = authorize(req, spec.scope, deps.access.tokens);
+        if (principal) res.locals.actor = principal.name;
+        if (audit && principal) await limitWrites(deps.engine, principal, deps.access, res);
         const resources = await resolve(req, deps);
         const input = {
           ...deps,
           ...resources,
+          logger,
+          principal,
           params: parsePart('params', spec.params ?? defaultParams, req.params),
           query: parsePart('query', spec.query ?? NoQuery, req.query),
           body: spec.body ? parsePart('body', spec.body, req.body) : undefined,
@@ -148,12 +126,35 @@ function build<I>(
           res,
         } as I;
         const reply = await spec.handler(input);
-        if (reply) send(res, reply);
+        if (!reply) return;
+        if (audit && principal && resources.flow) {
+          await recordWrite(deps, audit, principal, resources.flow.name, reply, res);
+        }
+        send(res, reply);
       } catch (error) {
-        respondWithError(error, req, res, deps.logger);
+        if (error instanceof HttpError && !res.headersSent) res.set(error.headers);
+        respondWithError(error, req, res, logger);
       }
     },
   };
+}
+
+async function recordWrite(
+  deps: AppDeps,
+  action: AuditAction,
+  principal: Principal,
+  flowName: string,
+  reply: Reply,
+  res: Response,
+) {
+  const requestId = requestIdOf(res);
+  await deps.engine.audit.record({
+    actor: principal.name,
+    action,
+    flowName,
+    ...(requestId ? { requestId } : {}),
+    ...reply.audit,
+  });
 }
 
 function send(res: Response, { status = 200, headers = {}, body }: Reply) {

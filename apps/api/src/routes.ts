@@ -1,10 +1,12 @@
 import {
+  AuditList,
   CreateScheduleRequest,
   DeleteScheduleResponse,
   Flow,
   FlowList,
   Health,
   JsonValue,
+  ListAuditQuery,
   ListRunsQuery,
   ListSchedulesQuery,
   PauseScheduleRequest,
@@ -17,8 +19,10 @@ import {
   ScheduleList,
   SchedulePreview,
   StartFlowResponse,
+  TokenList,
   TriggerScheduleResponse,
   UpdateScheduleRequest,
+  Whoami,
 } from '@flowdeck/types';
 import { z } from 'zod';
 import { createSchedule } from './handlers/create-schedule.ts';
@@ -30,15 +34,18 @@ import { getRunEvents } from './handlers/get-run-events.ts';
 import { getSchedule } from './handlers/get-schedule.ts';
 import { health } from './handlers/health.ts';
 import { listAllSchedules } from './handlers/list-all-schedules.ts';
+import { listAudit } from './handlers/list-audit.ts';
 import { listFlows } from './handlers/list-flows.ts';
 import { listRuns } from './handlers/list-runs.ts';
 import { listSchedules } from './handlers/list-schedules.ts';
+import { listTokens } from './handlers/list-tokens.ts';
 import { pauseSchedule } from './handlers/pause-schedule.ts';
 import { previewSchedule } from './handlers/preview-schedule.ts';
 import { resumeSchedule } from './handlers/resume-schedule.ts';
 import { startFlow } from './handlers/start-flow.ts';
 import { triggerSchedule } from './handlers/trigger-schedule.ts';
 import { updateSchedule } from './handlers/update-schedule.ts';
+import { whoami } from './handlers/whoami.ts';
 import { flowRoute, optionalBody, type Route, route } from './route-builder.ts';
 import {
   OpenApiDocument,
@@ -62,6 +69,7 @@ export const routes: Route[] = [
   route({
     method: 'get',
     path: '/api/health',
+    scope: 'public',
     summary: 'Whether Redis answers and how many workers are live',
     description: 'Answers 503 with the same body while Redis cannot be reached.',
     responses: { 200: Health },
@@ -71,13 +79,42 @@ export const routes: Route[] = [
   route({
     method: 'get',
     path: '/api/openapi.json',
+    scope: 'public',
     summary: 'This API as an OpenAPI 3.1 document',
     responses: { 200: OpenApiDocument },
     handler: getOpenApi,
   }),
   route({
     method: 'get',
+    path: '/api/auth/whoami',
+    scope: 'public',
+    summary: 'Whether the API needs a token and, with one, whose it is and its scopes',
+    description:
+      'Public, so a client can tell whether to ask for a token. A token that is sent must be valid (401).',
+    responses: { 200: Whoami },
+    handler: whoami,
+  }),
+  route({
+    method: 'get',
+    path: '/api/_tokens',
+    scope: 'admin',
+    summary: 'The configured tokens: names and scopes, never secrets',
+    responses: { 200: TokenList },
+    handler: listTokens,
+  }),
+  route({
+    method: 'get',
+    path: '/api/_audit',
+    scope: 'admin',
+    summary: 'The audit trail: every write with who, what, when, and before/after, newest first',
+    query: ListAuditQuery,
+    responses: { 200: AuditList },
+    handler: listAudit,
+  }),
+  route({
+    method: 'get',
     path: '/api/_flows',
+    scope: 'read',
     summary: 'Flows the workers publish, with their steps, input schema and live workers',
     responses: { 200: FlowList },
     handler: listFlows,
@@ -85,6 +122,7 @@ export const routes: Route[] = [
   route({
     method: 'get',
     path: '/api/_flows/schedules',
+    scope: 'read',
     summary: "Every flow's schedules, filtered by flow, tag or status",
     query: ListSchedulesQuery,
     responses: { 200: ScheduleList },
@@ -94,6 +132,7 @@ export const routes: Route[] = [
   flowRoute({
     method: 'get',
     path: '/api/_flows/:name',
+    scope: 'read',
     summary: 'One flow',
     responses: { 200: Flow },
     handler: getFlow,
@@ -101,6 +140,8 @@ export const routes: Route[] = [
   flowRoute({
     method: 'post',
     path: '/api/_flows/:name/start',
+    scope: 'operate',
+    audit: 'run.start',
     summary: 'Start a run; the body is the flow input (none means {})',
     description:
       'The input is checked against the flow input schema (422 naming the field). An `Idempotency-Key` header makes a repeated call return the first run (`created: false`).',
@@ -113,6 +154,7 @@ export const routes: Route[] = [
   flowRoute({
     method: 'get',
     path: '/api/_flows/:name/runs',
+    scope: 'read',
     summary: 'Runs of the flow, newest first, a page at a time',
     query: ListRunsQuery,
     responses: { 200: RunList },
@@ -121,6 +163,7 @@ export const routes: Route[] = [
   flowRoute({
     method: 'get',
     path: '/api/_flows/:name/runs/:runId',
+    scope: 'read',
     summary: 'One run with the state of each step',
     params: RunParams,
     responses: { 200: Run },
@@ -129,6 +172,7 @@ export const routes: Route[] = [
   flowRoute({
     method: 'get',
     path: '/api/_flows/:name/runs/:runId/events',
+    scope: 'read',
     summary: "The run's events; live as Server-Sent Events when asked for text/event-stream",
     description:
       'As SSE: the stored events, then live ones until the run ends; each has `id:` (resume with `Last-Event-ID` or `?after=`), `event:` (its type) and `data:` (a RunEvent as JSON).',
@@ -142,6 +186,8 @@ export const routes: Route[] = [
   flowRoute({
     method: 'post',
     path: '/api/_flows/:name/schedule',
+    scope: 'operate',
+    audit: 'schedule.create',
     summary: 'Create a schedule: exactly one of cron, every, delay, at',
     description:
       'Answers 201 with the new schedule, or 200 with the existing one when `jobId` names a schedule created before.',
@@ -153,6 +199,7 @@ export const routes: Route[] = [
   flowRoute({
     method: 'post',
     path: '/api/_flows/:name/schedule/preview',
+    scope: 'read',
     summary: 'What a schedule would do (text, next fire times, warnings), without creating it',
     query: PreviewQuery,
     body: PreviewScheduleRequest,
@@ -162,6 +209,7 @@ export const routes: Route[] = [
   flowRoute({
     method: 'get',
     path: '/api/_flows/:name/schedules',
+    scope: 'read',
     summary: "The flow's schedules",
     responses: { 200: ScheduleList },
     handler: listSchedules,
@@ -169,6 +217,7 @@ export const routes: Route[] = [
   flowRoute({
     method: 'get',
     path: '/api/_flows/:name/schedules/:id',
+    scope: 'read',
     summary: 'One schedule with its next fire times and its recent occurrences',
     params: ScheduleParams,
     query: ScheduleDetailQuery,
@@ -178,6 +227,8 @@ export const routes: Route[] = [
   flowRoute({
     method: 'patch',
     path: '/api/_flows/:name/schedules/:id',
+    scope: 'operate',
+    audit: 'schedule.update',
     summary: 'Edit a schedule in place',
     description: '`If-Match` with the version last seen turns a concurrent edit into a 409.',
     params: ScheduleParams,
@@ -189,6 +240,8 @@ export const routes: Route[] = [
   flowRoute({
     method: 'post',
     path: '/api/_flows/:name/schedules/:id/pause',
+    scope: 'operate',
+    audit: 'schedule.pause',
     summary: 'Pause a schedule: it stops firing until resumed',
     params: ScheduleParams,
     body: optionalBody(PauseScheduleRequest),
@@ -199,6 +252,8 @@ export const routes: Route[] = [
   flowRoute({
     method: 'post',
     path: '/api/_flows/:name/schedules/:id/resume',
+    scope: 'operate',
+    audit: 'schedule.resume',
     summary: 'Resume a paused schedule from its next fire time after now',
     params: ScheduleParams,
     body: EmptyBody,
@@ -209,6 +264,8 @@ export const routes: Route[] = [
   flowRoute({
     method: 'post',
     path: '/api/_flows/:name/schedules/:id/trigger',
+    scope: 'operate',
+    audit: 'schedule.trigger',
     summary: 'Fire a schedule once now, paused or not',
     params: ScheduleParams,
     body: EmptyBody,
@@ -218,6 +275,8 @@ export const routes: Route[] = [
   flowRoute({
     method: 'delete',
     path: '/api/_flows/:name/schedules/:id',
+    scope: 'operate',
+    audit: 'schedule.delete',
     summary: 'Delete a schedule and its trigger; its past runs stay',
     params: ScheduleParams,
     responses: { 200: DeleteScheduleResponse },

@@ -41,6 +41,9 @@ const schedulePath = () => `/api/_flows/cleanup-flow/schedules/${scheduleId}`;
 const samples: Record<string, Sample> = {
   health: { method: 'GET', path: () => '/api/health' },
   getOpenApi: { method: 'GET', path: () => '/api/openapi.json' },
+  whoami: { method: 'GET', path: () => '/api/auth/whoami' },
+  listTokens: { method: 'GET', path: () => '/api/_tokens' },
+  listAudit: { method: 'GET', path: () => '/api/_audit?flowName=cleanup-flow&limit=10' },
   listFlows: { method: 'GET', path: () => '/api/_flows' },
   listAllSchedules: { method: 'GET', path: () => '/api/_flows/schedules?tag=contract' },
   getFlow: { method: 'GET', path: () => '/api/_flows/example-flow' },

@@ -11,7 +11,7 @@ import {
 } from '@flowdeck/engine';
 import { Problem, Run } from '@flowdeck/types';
 import { exampleFlows } from '@flowdeck/worker';
-import { createApp } from '../src/app.ts';
+import { type AppOptions, createApp } from '../src/app.ts';
 
 export function redisUrl(): string {
   const url = process.env.REDIS_URL;
@@ -47,7 +47,7 @@ export interface TestApi {
  * nothing runs them, so runs stay queued.
  */
 export async function startTestApi(
-  options: { worker?: boolean; consoleDir?: string; logger?: Logger } = {},
+  options: { worker?: boolean; consoleDir?: string; logger?: Logger; access?: AppOptions['access'] } = {},
 ): Promise<TestApi> {
   const settings = engineSettings();
   const engine = createEngine(settings);
@@ -67,6 +67,7 @@ export async function startTestApi(
     logger: options.logger ?? silentLogger,
     consoleDir: options.consoleDir,
     shutdown: shutdown.signal,
+    access: options.access,
   });
   const server = await listen(app);
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,5 +1,6 @@
 import type { FlowHandlerInput, Reply } from '../route-builder.ts';
 import type { ScheduleParams } from '../schemas.ts';
+import { scheduleSnapshot } from './schedule-snapshot.ts';
 
 /** POST /api/_flows/:name/schedules/:id/resume: fires again from the next fire time after now. */
 export async function resumeSchedule({
@@ -7,5 +8,7 @@ export async function resumeSchedule({
   flow,
   params,
 }: FlowHandlerInput<ScheduleParams, unknown, unknown>): Promise<Reply> {
-  return { body: await engine.schedules.resume(flow.name, params.id) };
+  const before = await scheduleSnapshot(engine, flow.name, params.id);
+  const after = await engine.schedules.resume(flow.name, params.id);
+  return { body: after, audit: { scheduleId: params.id, before, after } };
 }

@@ -21,5 +21,10 @@ export async function startFlow({
     idempotencyKey: req.get('idempotency-key'),
   });
   const location = `/api/_flows/${flow.name}/runs/${started.runId}`;
-  return { status: 202, body: started, headers: { location } };
+  return {
+    status: 202,
+    body: started,
+    headers: { location },
+    audit: { runId: started.runId, after: { input: body, created: started.created } },
+  };
 }

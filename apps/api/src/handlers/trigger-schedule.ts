@@ -11,6 +11,15 @@ export async function triggerSchedule({
   flow,
   params,
 }: FlowHandlerInput<ScheduleParams, unknown, unknown>): Promise<Reply> {
-  const body: TriggerScheduleResponse = { occurrence: await engine.schedules.trigger(flow.name, params.id) };
-  return { status: 202, body };
+  const occurrence = await engine.schedules.trigger(flow.name, params.id);
+  const body: TriggerScheduleResponse = { occurrence };
+  return {
+    status: 202,
+    body,
+    audit: {
+      scheduleId: params.id,
+      ...(occurrence.runId ? { runId: occurrence.runId } : {}),
+      after: occurrence,
+    },
+  };
 }

@@ -10,7 +10,18 @@ type JsonSchema = Record<string, unknown>;
 
 const DESCRIPTION = `Start, schedule and watch Flowdeck flows.
 
-Every error is \`application/problem+json\` (RFC 9457) with a stable \`code\` to branch on.`;
+Every error is \`application/problem+json\` (RFC 9457) with a stable \`code\` to branch on,
+and a \`requestId\` that is also in the server's logs.
+
+When the server has tokens configured, send one as \`Authorization: Bearer <token>\`. Each
+operation names the scope it needs in \`x-required-scope\`: \`read\` (see flows, runs,
+schedules), \`operate\` (start runs, change schedules; includes read) or \`admin\`
+(everything, including the audit trail and the token list). Writes are limited per token per
+minute (429 with \`Retry-After\`).`;
+
+const SECURITY_SCHEMES = {
+  bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token configured in FLOWDECK_TOKENS.' },
+};
 
 /** The OpenAPI 3.1 document of a route table; built from the table alone, so it cannot drift from it. */
 export function buildOpenApiDocument(routes: readonly RouteDoc[]) {
@@ -27,10 +38,11 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[]) {
       { name: 'Flows', description: 'Flows the workers publish, and starting runs.' },
       { name: 'Runs', description: 'Runs, their steps and their events.' },
       { name: 'Schedules', description: 'Cron, interval and one-time schedules.' },
+      { name: 'Access', description: 'Who is calling, the tokens and the audit trail.' },
       { name: 'System', description: 'Health and this document.' },
     ],
     paths,
-    components: { schemas: components.schemas() },
+    components: { schemas: components.schemas(), securitySchemes: SECURITY_SCHEMES },
   };
 }
 
@@ -47,6 +59,8 @@ function operation(route: RouteDoc, components: Components) {
     summary: route.summary,
     ...(route.description === undefined ? {} : { description: route.description }),
     tags: [tagOf(route.path)],
+    security: route.scope === 'public' ? [] : [{ bearerAuth: [] }],
+    'x-required-scope': route.scope,
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(route.body === undefined ? {} : { requestBody: requestBody(route.body, components) }),
     responses,
@@ -94,5 +108,6 @@ function tagOf(path: string): string {
   if (/\/schedules?(\/|$)/.test(path)) return 'Schedules';
   if (path.includes('/runs')) return 'Runs';
   if (path.startsWith('/api/_flows')) return 'Flows';
+  if (/^\/api\/(auth|_tokens|_audit)/.test(path)) return 'Access';
   return 'System';
 }

@@ -1,0 +1,22 @@
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Every request gets an id: the caller's `X-Request-Id` when it is a plain token (a proxy's,
+ * so one id follows the request across hops), else a new one. It is sent back as a header,
+ * logged with the request and put in every problem+json body.
+ */
+export const requestId: RequestHandler = (req, res, next) => {
+  const given = req.get('x-request-id');
+  const id = given !== undefined && SAFE_ID.test(given) ? given : randomUUID();
+  res.locals.requestId = id;
+  res.set('x-request-id', id);
+  next();
+};
+
+export function requestIdOf(res: { locals: Record<string, unknown> }): string | undefined {
+  const id = res.locals.requestId;
+  return typeof id === 'string' ? id : undefined;
+}
