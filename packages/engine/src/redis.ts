@@ -1,4 +1,4 @@
-import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions, SentinelConnector } from 'ioredis';
 
 /**
  * Connections, for one Redis, a Redis Cluster or a Sentinel-managed primary. Every part of
@@ -73,6 +73,28 @@ const clusterFailover = {
   clusterRetryStrategy: (times: number) => Math.min(100 + times * 100, 2000),
 } satisfies ClusterOptions;
 
+/**
+ * ioredis's Sentinel connector keeps the previous connection's failover detector while it
+ * reconnects. When the detector hears +switch-master during a reconnection (which is exactly
+ * when a killed primary is replaced) it aborts that reconnection, and the client gives up for
+ * good ("Connection is closed." on every command). This connector drops the old detector before
+ * each (re)connection; the new connection starts its own once it is up.
+ */
+class SentinelReconnector extends SentinelConnector {
+  // ioredis passes the client's options, which hold the Sentinel settings.
+  // biome-ignore lint/complexity/noUselessConstructor: widens the parameter to what ioredis declares
+  constructor(options: unknown) {
+    super(options as ConstructorParameters<typeof SentinelConnector>[0]);
+  }
+
+  override connect(...args: Parameters<SentinelConnector['connect']>) {
+    const self = this as unknown as { failoverDetector: { cleanup(): void } | null };
+    self.failoverDetector?.cleanup();
+    self.failoverDetector = null;
+    return super.connect(...args);
+  }
+}
+
 function createClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequest: number | null) {
   const auth = {
     ...(spec.username ? { username: spec.username } : {}),
@@ -101,6 +123,10 @@ function createClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequ
         role: 'master',
         ...(spec.sentinelPassword ? { sentinelPassword: spec.sentinelPassword } : {}),
         sentinelRetryStrategy: retryStrategy,
+        // Sentinel announces a new primary on +switch-master; without listening, a client stays
+        // on the old primary (which keeps taking writes) until Sentinel demotes it, seconds later.
+        failoverDetector: true,
+        Connector: SentinelReconnector,
         connectionName: name,
         maxRetriesPerRequest,
         enableOfflineQueue: true,
