@@ -82,7 +82,6 @@ const clusterFailover = {
  */
 class SentinelReconnector extends SentinelConnector {
   // ioredis passes the client's options, which hold the Sentinel settings.
-  // biome-ignore lint/complexity/noUselessConstructor: widens the parameter to what ioredis declares
   constructor(options: unknown) {
     super(options as ConstructorParameters<typeof SentinelConnector>[0]);
   }
