@@ -190,6 +190,7 @@ function buildConsoleIfStale() {
     join(consoleDir, 'tsconfig.json'),
     join(consoleDir, 'vite.config.ts'),
     join(repoRoot, 'packages', 'types', 'src'),
+    join(repoRoot, 'packages', 'client', 'src'),
   ];
   if (existsSync(built)) {
     const builtAt = statSync(built).mtimeMs;

@@ -181,3 +181,5 @@ export function parseSse(text: string): { messages: SseMessage[]; comments: stri
   }
   return { messages, comments };
 }
+
+export { createTokenStore, parseTokenSpecs } from '../src/auth/tokens.ts';

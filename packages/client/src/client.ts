@@ -1,9 +1,11 @@
 import {
+  AuditList,
   type CreateScheduleRequest,
   DeleteScheduleResponse,
   Flow,
   FlowList,
   Health,
+  type ListAuditQuery,
   type ListRunsQuery,
   type ListSchedulesQuery,
   type PreviewScheduleRequest,
@@ -15,8 +17,10 @@ import {
   ScheduleList,
   SchedulePreview,
   StartFlowResponse,
+  TokenList,
   TriggerScheduleResponse,
   type UpdateScheduleRequest,
+  Whoami,
 } from '@flowdeck/types';
 import { z } from 'zod';
 import { type ClientOptions, createTransport } from './http.ts';
@@ -68,6 +72,17 @@ export function createFlowdeckClient(options: ClientOptions = {}) {
     /** The OpenAPI 3.1 document of the API. */
     openapi: ({ signal }: CallOptions = {}) =>
       http.json(z.record(z.string(), z.unknown()), { path: '/api/openapi.json', signal }),
+    auth: {
+      /** Whether the API needs a token and, with the client's token, whose it is and its scopes. */
+      whoami: ({ signal }: CallOptions = {}) => http.json(Whoami, { path: '/api/auth/whoami', signal }),
+      /** The configured tokens' names and scopes (admin). */
+      tokens: ({ signal }: CallOptions = {}) => http.json(TokenList, { path: '/api/_tokens', signal }),
+    },
+    /** Every write with who, what, when and before/after, newest first (admin). */
+    audit: {
+      list: (query: Partial<ListAuditQuery> = {}, { signal }: CallOptions = {}) =>
+        http.json(AuditList, { path: '/api/_audit', query, signal }),
+    },
     flows: {
       list: ({ signal }: CallOptions = {}) => http.json(FlowList, { path: '/api/_flows', signal }),
       get: (flow: string, { signal }: CallOptions = {}) => http.json(Flow, { path: flowPath(flow), signal }),

@@ -1,4 +1,4 @@
-import { startTestApi, type TestApi } from '@flowdeck/api/testing';
+import { createTokenStore, parseTokenSpecs, startTestApi, type TestApi } from '@flowdeck/api/testing';
 import type { RunEvent } from '@flowdeck/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFlowdeckClient, FlowdeckApiError, type FlowdeckClient } from '../src/index.ts';
@@ -106,5 +106,34 @@ describe('the client', () => {
   it('reads health and the OpenAPI document', async () => {
     expect((await client.health()).status).toBe('ok');
     expect((await client.openapi()).openapi).toBe('3.1.0');
+  });
+});
+
+describe('the client with a token', () => {
+  it('sends the token as a bearer, and reads who it is, the tokens and the audit trail', async () => {
+    const secured = await startTestApi({
+      worker: false,
+      access: { tokens: createTokenStore(parseTokenSpecs(['ci:admin:ci-secret-0123456789'], 'test')) },
+    });
+    try {
+      const anonymous = createFlowdeckClient({ baseUrl: secured.baseUrl });
+      expect(await anonymous.auth.whoami()).toEqual({ authRequired: true, name: null, scopes: [] });
+      const denied = await anonymous.flows.list().catch((e: unknown) => e);
+      expect(denied).toMatchObject({ status: 401, code: 'unauthorized' });
+
+      let token = 'ci-secret-0123456789';
+      const ci = createFlowdeckClient({ baseUrl: secured.baseUrl, token: () => token });
+      expect((await ci.auth.whoami()).name).toBe('ci');
+      expect((await ci.auth.tokens()).items).toEqual([{ name: 'ci', scope: 'admin' }]);
+      await ci.flows.start('example-flow', {});
+      expect((await ci.audit.list({ flowName: 'example-flow' })).items[0]).toMatchObject({
+        actor: 'ci',
+        action: 'run.start',
+      });
+      token = 'changed-and-wrong-0123';
+      expect(await ci.flows.list().catch((e: unknown) => e)).toMatchObject({ status: 401 });
+    } finally {
+      await secured.close();
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { createFlowdeckClient, FlowdeckApiError } from '@flowdeck/client';
+import { session } from '../features/auth/session.ts';
 
-/** The console's one API client (`@flowdeck/client`), on the API that serves the page. */
-export const api = createFlowdeckClient();
+/** The console's one API client (`@flowdeck/client`), on the API that serves the page, with the tab's token. */
+export const api = createFlowdeckClient({ token: session.token });
 
 /** The message to show a person for any error the console meets. */
 export function errorMessage(error: unknown): string {

@@ -5,6 +5,9 @@ import type { RunStatus } from '@flowdeck/types';
  * whole subtree (all of a flow's runs, all of its schedules) without guessing key shapes.
  */
 export const queryKeys = {
+  whoami: ['whoami'] as const,
+  audit: (flowName: string | undefined, scheduleId: string | undefined) =>
+    ['audit', flowName ?? '', scheduleId ?? ''] as const,
   flows: {
     all: ['flows'] as const,
     list: () => [...queryKeys.flows.all, 'list'] as const,

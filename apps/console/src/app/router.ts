@@ -7,6 +7,7 @@ import { type MouseEvent, useCallback, useSyncExternalStore } from 'react';
 export type Route =
   | { name: 'flows'; flow: string | undefined; run: string | undefined; schedule: string | undefined }
   | { name: 'run'; flow: string; runId: string }
+  | { name: 'audit'; flow: string | undefined; schedule: string | undefined }
   | { name: 'not-found'; path: string };
 
 const NAVIGATE_EVENT = 'flowdeck:navigate';
@@ -33,6 +34,13 @@ export function parseRoute(url: string): Route {
       schedule: searchParams.get('schedule') ?? undefined,
     };
   }
+  if (path === '/audit') {
+    return {
+      name: 'audit',
+      flow: searchParams.get('flow') ?? undefined,
+      schedule: searchParams.get('schedule') ?? undefined,
+    };
+  }
   const run = /^\/flows\/([^/]+)\/runs\/([^/]+)$/.exec(path);
   if (run) return { name: 'run', flow: decodeURIComponent(run[1]!), runId: decodeURIComponent(run[2]!) };
   return { name: 'not-found', path };
@@ -47,6 +55,14 @@ export function flowsUrl(
   if (params.schedule) search.set('schedule', params.schedule);
   const query = search.toString();
   return `/flows${query ? `?${query}` : ''}`;
+}
+
+export function auditUrl(params: { flow?: string | undefined; schedule?: string | undefined } = {}): string {
+  const search = new URLSearchParams();
+  if (params.flow) search.set('flow', params.flow);
+  if (params.schedule) search.set('schedule', params.schedule);
+  const query = search.toString();
+  return `/audit${query ? `?${query}` : ''}`;
 }
 
 export function runUrl(flow: string, runId: string): string {

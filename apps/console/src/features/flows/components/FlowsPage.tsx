@@ -1,8 +1,9 @@
 import type { Flow, Schedule } from '@flowdeck/types';
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useId, useState } from 'react';
 import { flowsUrl, navigate } from '../../../app/router.ts';
 import { Badge } from '../../../components/ui/Badge.tsx';
 import { EmptyState, ErrorState, Loading } from '../../../components/ui/States.tsx';
+import { usePermission } from '../../auth/access.tsx';
 import { RunsList } from '../../runs/components/RunsList.tsx';
 import { RunView } from '../../runs/components/RunView.tsx';
 import { StartFlowDialog } from '../../runs/components/StartFlowDialog.tsx';
@@ -71,6 +72,11 @@ interface FlowWorkspaceProps {
 /** Keyed by flow name, so switching flows resets dialogs and never shows the old flow's data. */
 function FlowWorkspace({ flow, picker, run, schedule }: FlowWorkspaceProps) {
   const [dialog, setDialog] = useState<OpenDialog>(null);
+  const operate = usePermission('operate');
+  const noteId = useId();
+  const blocked = operate.allowed
+    ? {}
+    : { disabled: true, title: operate.reason, 'aria-describedby': noteId };
   const close = () => setDialog(null);
   const openSchedule = () => setDialog({ kind: 'schedule' });
 
@@ -84,14 +90,20 @@ function FlowWorkspace({ flow, picker, run, schedule }: FlowWorkspaceProps) {
             type="button"
             className="button button-primary"
             onClick={() => setDialog({ kind: 'start' })}
+            {...blocked}
           >
             Start
           </button>
-          <button type="button" className="button" onClick={openSchedule}>
+          <button type="button" className="button" onClick={openSchedule} {...blocked}>
             Schedule
           </button>
         </fieldset>
       </div>
+      {operate.allowed ? null : (
+        <p className="muted read-only-note" id={noteId}>
+          Read-only: {operate.reason}
+        </p>
+      )}
       <FlowSummary flow={flow} />
       <div className={`flows-layout${run ? ' with-run' : ''}`}>
         <div className="flows-main">

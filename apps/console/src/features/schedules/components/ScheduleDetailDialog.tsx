@@ -1,5 +1,5 @@
 import type { Flow, Occurrence, ScheduleDetail } from '@flowdeck/types';
-import { flowsUrl } from '../../../app/router.ts';
+import { auditUrl, flowsUrl } from '../../../app/router.ts';
 import { Badge, type BadgeTone, StatusBadge } from '../../../components/ui/Badge.tsx';
 import { Dialog } from '../../../components/ui/Dialog.tsx';
 import { JsonView } from '../../../components/ui/JsonView.tsx';
@@ -7,6 +7,7 @@ import { Link } from '../../../components/ui/Link.tsx';
 import { ExactTime, RelativeTime } from '../../../components/ui/RelativeTime.tsx';
 import { EmptyState, ErrorState, Loading } from '../../../components/ui/States.tsx';
 import { formatDuration } from '../../../lib/time.ts';
+import { usePermission } from '../../auth/access.tsx';
 import { useSchedule } from '../hooks/useSchedules.ts';
 import { describeSchedule } from '../schedule-spec.ts';
 
@@ -117,6 +118,13 @@ function ScheduleFacts({ detail }: { detail: ScheduleDetail }) {
             <code>{detail.id}</code>
           </dd>
         </div>
+        {detail.metadata.createdBy ? (
+          <div>
+            <dt>Created by</dt>
+            <dd>{detail.metadata.createdBy}</dd>
+          </div>
+        ) : null}
+        <ChangeHistoryLink flowName={detail.flowName} scheduleId={detail.id} />
       </dl>
 
       <h3>Upcoming</h3>
@@ -204,5 +212,19 @@ function Occurrences({ flow, tz, occurrences, hasMore, loadingMore, onLoadMore }
         </button>
       ) : null}
     </>
+  );
+}
+
+/** For admins: the schedule's entries in the audit trail. */
+function ChangeHistoryLink({ flowName, scheduleId }: { flowName: string; scheduleId: string }) {
+  const admin = usePermission('admin');
+  if (!admin.allowed) return null;
+  return (
+    <div>
+      <dt>Changes</dt>
+      <dd>
+        <Link href={auditUrl({ flow: flowName, schedule: scheduleId })}>Change history</Link>
+      </dd>
+    </div>
   );
 }

@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../../../components/ui/ConfirmDialog.tsx';
 import { RelativeTime } from '../../../components/ui/RelativeTime.tsx';
 import { useToast } from '../../../components/ui/Toast.tsx';
 import { formatDateTime } from '../../../lib/time.ts';
+import { usePermission } from '../../auth/access.tsx';
 import { useScheduleActions } from '../hooks/useSchedules.ts';
 import { describeSchedule } from '../schedule-spec.ts';
 
@@ -21,6 +22,9 @@ export function ScheduleItem({ flow, schedule, onEdit, onOpen }: ScheduleItemPro
   const toast = useToast();
   const actions = useScheduleActions(flow.name);
   const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const operate = usePermission('operate');
+  const title = operate.reason;
+  const readOnly = !operate.allowed;
   const { pattern, text } = describeSchedule(schedule);
   const name = schedule.metadata.description || pattern;
 
@@ -86,7 +90,8 @@ export function ScheduleItem({ flow, schedule, onEdit, onOpen }: ScheduleItemPro
           <button
             type="button"
             className="button button-small"
-            disabled={actions.resume.isPending}
+            disabled={readOnly || actions.resume.isPending}
+            title={title}
             onClick={() => actions.resume.mutate(schedule.id, report('Schedule resumed'))}
           >
             Resume
@@ -95,19 +100,27 @@ export function ScheduleItem({ flow, schedule, onEdit, onOpen }: ScheduleItemPro
           <button
             type="button"
             className="button button-small"
-            disabled={completed || actions.pause.isPending}
+            disabled={readOnly || completed || actions.pause.isPending}
+            title={title}
             onClick={() => actions.pause.mutate(schedule.id, report('Schedule paused'))}
           >
             Pause
           </button>
         )}
-        <button type="button" className="button button-small" onClick={onEdit}>
+        <button
+          type="button"
+          className="button button-small"
+          onClick={onEdit}
+          disabled={readOnly}
+          title={title}
+        >
           Edit
         </button>
         <button
           type="button"
           className="button button-small"
-          disabled={actions.trigger.isPending}
+          disabled={readOnly || actions.trigger.isPending}
+          title={title}
           onClick={() =>
             actions.trigger.mutate(schedule.id, {
               onSuccess: ({ occurrence }) =>
@@ -126,6 +139,8 @@ export function ScheduleItem({ flow, schedule, onEdit, onOpen }: ScheduleItemPro
           type="button"
           className="button button-small button-danger"
           onClick={() => setConfirmingDelete(true)}
+          disabled={readOnly}
+          title={title}
         >
           Delete
         </button>

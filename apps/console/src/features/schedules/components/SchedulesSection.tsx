@@ -1,6 +1,7 @@
 import type { Flow, Schedule } from '@flowdeck/types';
 import { useId, useState } from 'react';
 import { EmptyState, ErrorState, Loading } from '../../../components/ui/States.tsx';
+import { usePermission } from '../../auth/access.tsx';
 import { useSchedules } from '../hooks/useSchedules.ts';
 import { ScheduleItem } from './ScheduleItem.tsx';
 
@@ -15,6 +16,7 @@ interface SchedulesSectionProps {
 export function SchedulesSection({ flow, onCreate, onEdit, onOpen }: SchedulesSectionProps) {
   const [open, setOpen] = useState(true);
   const schedules = useSchedules(flow.name);
+  const operate = usePermission('operate');
   const panelId = useId();
   const count = schedules.data?.length;
 
@@ -45,7 +47,13 @@ export function SchedulesSection({ flow, onCreate, onEdit, onOpen }: SchedulesSe
             />
           ) : schedules.data.length === 0 ? (
             <EmptyState title="No schedules yet">
-              <button type="button" className="button button-primary" onClick={onCreate}>
+              <button
+                type="button"
+                className="button button-primary"
+                onClick={onCreate}
+                disabled={!operate.allowed}
+                title={operate.reason}
+              >
                 Schedule
               </button>
             </EmptyState>
