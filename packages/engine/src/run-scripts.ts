@@ -57,14 +57,17 @@ return {1, ARGV[1]}
 `);
 
 /** KEYS: run, events. ARGV: step, attempt, now, eventJson, eventsMaxLen.
- * Returns 1 when the handler should run, 0 when the step or run is already done, -1 when the run is gone. */
+ * Returns 1 when the handler should run, 0 when the step or run is already done, 2 when the
+ * step completed but the run is still going (what follows the step may not have happened), -1
+ * when the run is gone. */
 export const stepStartedScript = luaScript(`
 ${TERMINAL}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return -1 end
 if terminal(status) then return 0 end
 local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[1])
-if s == 'completed' or s == 'failed' or s == 'skipped' then return 0 end
+if s == 'completed' then return 2 end
+if s == 'failed' or s == 'skipped' then return 0 end
 redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'running', 'a:' .. ARGV[1], ARGV[2])
 redis.call('HSETNX', KEYS[1], 't0:' .. ARGV[1], ARGV[3])
 if status == 'queued' then redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', ARGV[3]) end

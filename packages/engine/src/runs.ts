@@ -82,7 +82,13 @@ export function createRunStore(ctx: EngineContext) {
     return { runId: result[1], created: result[0] === 1 };
   }
 
-  async function stepStarted(flow: string, runId: string, step: string, attempt: number) {
+  /** `run`: run the handler; `completed`: the step is done but the run goes on; `done`: nothing to do. */
+  async function stepStarted(
+    flow: string,
+    runId: string,
+    step: string,
+    attempt: number,
+  ): Promise<'run' | 'completed' | 'done'> {
     const result = await stepStartedScript(redis, runKeys(flow, runId), [
       step,
       attempt,
@@ -90,7 +96,7 @@ export function createRunStore(ctx: EngineContext) {
       event({ type: 'step.started', step, attempt }),
       EVENTS_MAX_LEN,
     ]);
-    return result === 1;
+    return result === 1 ? 'run' : result === 2 ? 'completed' : 'done';
   }
 
   async function stepCompleted(

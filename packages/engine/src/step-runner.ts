@@ -33,11 +33,31 @@ export interface StepRunnerState {
 export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
   const { runs, events, queues, ctx } = parts;
 
+  /** Records the step's completion (once), enqueues the dependants now ready, ends the run after its last step. */
+  async function afterStep(flow: DefinedFlow, runId: string, step: string, attempt: number, output: unknown) {
+    const flowName = flow.manifest.name;
+    const done = await runs.stepCompleted(flowName, runId, step, attempt, output, flow.dependants(step));
+    await queues.enqueueSteps(flow.manifest, runId, done.ready);
+    if (done.recorded && done.remaining === 0) {
+      const sinks = flow.manifest.steps
+        .filter((s) => flow.dependants(s.name).length === 0)
+        .map((s) => s.name);
+      await runs.complete(flowName, runId, await runs.outputsOf(flowName, runId, sinks));
+    }
+  }
+
   return async function runStep(flow: DefinedFlow, job: Job, data: StepJob) {
     const flowName = flow.manifest.name;
     const { runId, step } = data;
     const attempt = job.attemptsMade + 1;
-    if (!(await runs.stepStarted(flowName, runId, step, attempt))) return { skipped: true };
+    const start = await runs.stepStarted(flowName, runId, step, attempt);
+    if (start === 'done') return { skipped: true };
+    if (start === 'completed') {
+      // Delivered again after the step was recorded (its worker died just after): the
+      // handler does not run again, but what follows the step is done now if it was not.
+      await afterStep(flow, runId, step, attempt, undefined);
+      return { skipped: true };
+    }
 
     const policy = flow.manifest.steps.find((s) => s.name === step);
     if (!policy) throw new Error(`flow '${flowName}' has no step '${step}'`);
@@ -72,14 +92,7 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
     try {
       const output = await withTimeout(() => flow.step(step).handler(context), policy.timeoutMs, controller);
       await Promise.all(pendingLogs);
-      const done = await runs.stepCompleted(flowName, runId, step, attempt, output, flow.dependants(step));
-      await queues.enqueueSteps(flow.manifest, runId, done.ready);
-      if (done.recorded && done.remaining === 0) {
-        const sinks = flow.manifest.steps
-          .filter((s) => flow.dependants(s.name).length === 0)
-          .map((s) => s.name);
-        await runs.complete(flowName, runId, await runs.outputsOf(flowName, runId, sinks));
-      }
+      await afterStep(flow, runId, step, attempt, output);
       ctx.logger.info('step completed', { flow: flowName, runId, step, attempt });
       return { completed: true };
     } catch (error) {
