@@ -69,6 +69,7 @@ const EnvSchema = z.object({
   FLOWDECK_RUN_RETENTION_COUNT: z.coerce.number().int().min(1).default(1000),
   FLOWDECK_RUN_RETENTION_DAYS: z.coerce.number().min(0.001).default(7),
   FLOWDECK_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
+  FLOWDECK_STALL_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   // API access and HTTP limits (apps/api): tokens, CORS origins, write rate limit, audit size.
   FLOWDECK_TOKENS: optional,
   FLOWDECK_TOKENS_FILE: optional,
@@ -98,6 +99,8 @@ export interface Config {
   shutdownGraceMs: number;
   retention: RetentionConfig;
   heartbeatMs: number;
+  /** How soon a job of a worker that died (kill -9, lost host) is handed to another worker. */
+  stallTimeoutMs: number;
   access: AccessConfig;
 }
 
@@ -146,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxAgeMs: e.FLOWDECK_RUN_RETENTION_DAYS * 86_400_000,
     },
     heartbeatMs: e.FLOWDECK_HEARTBEAT_MS,
+    stallTimeoutMs: e.FLOWDECK_STALL_TIMEOUT_MS,
     access: {
       tokens: e.FLOWDECK_TOKENS,
       tokensFile: e.FLOWDECK_TOKENS_FILE,

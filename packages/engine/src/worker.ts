@@ -12,6 +12,12 @@ export type WorkerOptions = EngineOptions & {
   concurrency: number;
   /** On close, how long running steps may take to finish before they are abandoned. */
   shutdownGraceMs: number;
+  /**
+   * A running job's lock lasts this long unless its worker renews it, and workers look for
+   * jobs whose lock lapsed this often: a job of a worker that died is taken over within about
+   * twice this time. BullMQ's default is 30 s for both.
+   */
+  stallTimeoutMs?: number;
 };
 
 export interface WorkerHandle {
@@ -54,7 +60,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         ctx.logger.warn('dropping a job of unknown kind', { flow: flow.manifest.name, jobId: job.id });
         return { dropped: true };
       },
-      { connection, prefix: ctx.keys.queuePrefix(flow.manifest.name), concurrency: options.concurrency },
+      {
+        connection,
+        prefix: ctx.keys.queuePrefix(flow.manifest.name),
+        concurrency: options.concurrency,
+        lockDuration: options.stallTimeoutMs ?? 30_000,
+        stalledInterval: options.stallTimeoutMs ?? 30_000,
+      },
     );
     worker.on('error', (error) =>
       ctx.logger.warn('worker error', { flow: flow.manifest.name, error: error.message }),
