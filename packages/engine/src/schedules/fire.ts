@@ -1,13 +1,14 @@
 import type { Occurrence, OccurrenceOutcome } from '@flowdeck/types';
 import type { Job } from 'bullmq';
 import type { EngineContext } from '../context.ts';
-import { FlowdeckError, NotFoundError } from '../errors.ts';
+import { FlowdeckError } from '../errors.ts';
 import type { ScheduledStartMarker } from '../jobs.ts';
 import type { RunStore } from '../runs.ts';
 import type { StartFlow } from '../start-flow.ts';
-import { isRecurring, type ScheduleRecord } from './record.ts';
-import type { ScheduleStore } from './store.ts';
-import { schedulerFireTime, type Triggers } from './triggers.ts';
+import { isRecurring, type ScheduleRecord, type ScheduleStats } from './record.ts';
+import { parseDate, plannedBetween, timingOf } from './spec.ts';
+import { OCCURRENCES_KEPT, type ScheduleStore } from './store.ts';
+import { schedulerFireTime, schedulerJobId, type Triggers } from './triggers.ts';
 
 /**
  * What the worker does with a schedule's marker job, before any step handler could run:
@@ -15,6 +16,14 @@ import { schedulerFireTime, type Triggers } from './triggers.ts';
  * window), start the run through startFlow with the fire's job id as idempotency key, and
  * record one occurrence per planned time. A redelivered marker finds the same run and the
  * occurrence already recorded, so a fire never starts two runs.
+ *
+ * BullMQ plans a job scheduler's next fire from the moment the current one is picked up, so
+ * planned times that pass while no worker is up (or whose job failed for good) are never
+ * delivered. Each scheduled fire therefore first looks for planned times since the last one
+ * it recorded that have neither an occurrence nor a job that may still deliver them, and
+ * handles those too, oldest first, as late fires under the same catch-up and overlap
+ * policies. Their idempotency key is the job id BullMQ would have given them, so a fire
+ * handled both ways still starts one run.
  */
 export function createFireHandler(
   ctx: EngineContext,
@@ -58,28 +67,45 @@ export function createFireHandler(
     }
   }
 
-  return async function fire(job: Job, marker: ScheduledStartMarker) {
-    const flow = marker.__flowName;
-    const manual = marker.__manual === true;
-    const scheduledFor = marker.__scheduledFor ?? schedulerFireTime(job.id) ?? job.timestamp;
-    let record: ScheduleRecord;
-    try {
-      record = await store.get(flow, marker.__scheduleId);
-    } catch (error) {
-      if (error instanceof NotFoundError) return { dropped: 'schedule deleted' };
-      throw error;
+  /** Planned times since the last recorded one that BullMQ will not deliver: oldest first. */
+  async function undelivered(record: ScheduleRecord, stats: ScheduleStats, scheduledFor: number) {
+    const after = Math.max(stats.lastPlanned ?? Number.NEGATIVE_INFINITY, record.updatedAt);
+    const window = {
+      startDate: parseDate('startDate', record.startDate),
+      endDate: parseDate('endDate', record.endDate),
+    };
+    const room =
+      record.limit === null ? OCCURRENCES_KEPT : Math.min(OCCURRENCES_KEPT, record.limit - stats.fires - 1);
+    const timing = timingOf(record.spec, record.anchor);
+    // Only times already due can have been missed.
+    const before = Math.min(scheduledFor, Date.now());
+    const candidates = plannedBetween(timing, window, record.anchor, after, before, room);
+    const lost: number[] = [];
+    for (const at of candidates) {
+      // The job first: one that finished was recorded before it finished, so a missing job
+      // with no occurrence after it was never going to be recorded by anyone else.
+      if (await deps.triggers.mayDeliver(record.flowName, schedulerJobId(record.id, at))) continue;
+      if (await store.hasOccurrence(record.flowName, record.id, at)) continue;
+      lost.push(at);
     }
-    if (!manual && record.status !== 'active') return { dropped: `schedule ${record.status}` };
+    return lost;
+  }
 
+  async function handle(
+    record: ScheduleRecord,
+    fire: { scheduledFor: number; jobId: string | undefined; manual: boolean; input: unknown },
+  ) {
+    const flow = record.flowName;
+    const { scheduledFor, manual } = fire;
     const now = Date.now();
     let outcome: OccurrenceOutcome = await decide(record, scheduledFor, manual, now);
     let runId: string | undefined;
     let failure: string | undefined;
     if (outcome === 'started') {
       try {
-        const started = await startFlow(flow, marker.__flowInput ?? record.input ?? {}, {
+        const started = await startFlow(flow, fire.input ?? record.input ?? {}, {
           trigger: { type: 'schedule', scheduleId: record.id, scheduledFor },
-          idempotencyKey: `fire:${job.id}`,
+          idempotencyKey: `fire:${fire.jobId}`,
         });
         runId = started.runId;
       } catch (error) {
@@ -109,7 +135,6 @@ export function createFireHandler(
         scheduleId: record.id,
         scheduledFor,
       });
-    if (!manual) await completeIfFinished(record, scheduledFor);
     ctx.logger.info('schedule fired', {
       flow,
       scheduleId: record.id,
@@ -119,5 +144,41 @@ export function createFireHandler(
       lagMs: now - scheduledFor,
     });
     return { outcome, runId };
-  };
+  }
+
+  async function fire(job: Job, marker: ScheduledStartMarker) {
+    const flow = marker.__flowName;
+    const manual = marker.__manual === true;
+    const scheduledFor = marker.__scheduledFor ?? schedulerFireTime(job.id) ?? job.timestamp;
+    const found = await store.getWithStats(flow, marker.__scheduleId);
+    if (!found) return { dropped: 'schedule deleted' };
+    const { record, stats } = found;
+    if (!manual && record.status !== 'active') return { dropped: `schedule ${record.status}` };
+
+    if (!manual && isRecurring(record)) {
+      const lost = await undelivered(record, stats, scheduledFor);
+      if (lost.length > 0) {
+        ctx.logger.warn('handling planned fires that were never delivered', {
+          flow,
+          scheduleId: record.id,
+          fires: lost.length,
+          from: lost[0],
+          to: lost.at(-1),
+        });
+      }
+      for (const at of lost) {
+        await handle(record, {
+          scheduledFor: at,
+          jobId: schedulerJobId(record.id, at),
+          manual,
+          input: undefined,
+        });
+      }
+    }
+    const result = await handle(record, { scheduledFor, jobId: job.id, manual, input: marker.__flowInput });
+    if (!manual) await completeIfFinished(record, scheduledFor);
+    return result;
+  }
+
+  return fire;
 }

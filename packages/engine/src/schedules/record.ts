@@ -34,6 +34,8 @@ export interface ScheduleStats {
   fires: number;
   lastRun: number | null;
   lastRunId: string | null;
+  /** The latest planned time of a scheduled (not manual) fire that was handled. */
+  lastPlanned: number | null;
 }
 
 export type NewOccurrence = Occurrence;

@@ -114,6 +114,44 @@ export function nextFires(
   return fires;
 }
 
+/**
+ * The planned fire times strictly between `after` and `before`, oldest first, within the
+ * schedule's window: at most the latest `max` of them. Cron times are found walking back
+ * from `before`, so a long gap costs no more than `max` steps.
+ */
+export function plannedBetween(
+  timing: Timing,
+  window: Window,
+  anchor: number,
+  after: number,
+  before: number,
+  max: number,
+): number[] {
+  const lower = Math.max(after, (window.startDate ?? Number.NEGATIVE_INFINITY) - 1);
+  const upper = Math.min(before, (window.endDate ?? Number.POSITIVE_INFINITY) + 1);
+  if (timing.kind === 'once' || upper - lower <= 1 || max <= 0) return [];
+  if (timing.kind === 'every') {
+    const first = nextEveryFire(timing.every, anchor, window, lower);
+    if (first >= upper) return [];
+    const count = Math.ceil((upper - first) / timing.every);
+    const skip = Math.max(0, count - max);
+    return Array.from({ length: count - skip }, (_, i) => first + (skip + i) * timing.every);
+  }
+  const iterator = parseCron(timing.cron, timing.tz, upper);
+  const fires: number[] = [];
+  while (fires.length < max) {
+    let previous: number;
+    try {
+      previous = iterator.prev().getTime();
+    } catch {
+      break; // no earlier match
+    }
+    if (previous <= lower) break;
+    fires.push(previous);
+  }
+  return fires.reverse();
+}
+
 export function describeTiming(timing: Timing): string {
   if (timing.kind === 'once') return `Once at ${new Date(timing.at).toISOString()}`;
   if (timing.kind === 'every') return `Every ${humanDuration(timing.every)}`;

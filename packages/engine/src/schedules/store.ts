@@ -24,11 +24,16 @@ return {1, ARGV[4]}
 `);
 
 /** KEYS: occurrences, occurrenceIndex, stats. ARGV: scheduledFor, json, outcome, id, runId,
- * firedAt, countsTowardLimit ('1'|'0'), maxKept. Returns 0 when this fire was already recorded. */
+ * firedAt, scheduled ('1': a planned fire that counts toward the limit, '0': run now), maxKept.
+ * Returns 0 when this fire was already recorded. */
 const occurrenceScript = luaScript(`
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
 redis.call('ZADD', KEYS[2], ARGV[1], ARGV[1])
-if ARGV[7] == '1' then redis.call('HINCRBY', KEYS[3], ARGV[4] .. ':fires', 1) end
+if ARGV[7] == '1' then
+  redis.call('HINCRBY', KEYS[3], ARGV[4] .. ':fires', 1)
+  local last = tonumber(redis.call('HGET', KEYS[3], ARGV[4] .. ':lastPlanned') or '0')
+  if tonumber(ARGV[1]) > last then redis.call('HSET', KEYS[3], ARGV[4] .. ':lastPlanned', ARGV[1]) end
+end
 if ARGV[3] == 'started' then
   redis.call('HINCRBY', KEYS[3], ARGV[4] .. ':count', 1)
   redis.call('HSET', KEYS[3], ARGV[4] .. ':lastRun', ARGV[6], ARGV[4] .. ':lastRunId', ARGV[5])
@@ -42,7 +47,19 @@ end
 return 1
 `);
 
-const OCCURRENCES_KEPT = 1000;
+export const OCCURRENCES_KEPT = 1000;
+const STAT_FIELDS = ['count', 'fires', 'lastRun', 'lastRunId', 'lastPlanned'] as const;
+
+function toStats(values: (string | null | undefined)[]): ScheduleStats {
+  const [count, fires, lastRun, lastRunId, lastPlanned] = values;
+  return {
+    count: Number(count ?? 0),
+    fires: Number(fires ?? 0),
+    lastRun: lastRun ? Number(lastRun) : null,
+    lastRunId: lastRunId ?? null,
+    lastPlanned: lastPlanned ? Number(lastPlanned) : null,
+  };
+}
 
 export function createScheduleStore(ctx: EngineContext) {
   const { redis, keys } = ctx;
@@ -51,6 +68,26 @@ export function createScheduleStore(ctx: EngineContext) {
     const raw = await redis.hget(keys.schedules(flow), id);
     if (!raw) throw new NotFoundError('schedule_not_found', `flow '${flow}' has no schedule '${id}'`);
     return JSON.parse(raw) as ScheduleRecord;
+  }
+
+  /** The record and its counters in one round trip, for a fire; null when the schedule is gone. */
+  async function getWithStats(
+    flow: string,
+    id: string,
+  ): Promise<{ record: ScheduleRecord; stats: ScheduleStats } | null> {
+    const replies = await redis
+      .pipeline()
+      .hget(keys.schedules(flow), id)
+      .hmget(keys.scheduleStats(flow), ...STAT_FIELDS.map((f) => `${id}:${f}`))
+      .exec();
+    const [[recordError, raw], [statsError, values]] = replies as [
+      [Error | null, string | null],
+      [Error | null, (string | null)[]],
+    ];
+    if (recordError) throw recordError;
+    if (statsError) throw statsError;
+    if (!raw) return null;
+    return { record: JSON.parse(raw) as ScheduleRecord, stats: toStats(values) };
   }
 
   async function all(flow: string): Promise<ScheduleRecord[]> {
@@ -90,31 +127,21 @@ export function createScheduleStore(ctx: EngineContext) {
     multi.hdel(keys.schedules(flow), record.id);
     multi.hdel(keys.scheduleVersions(flow), record.id);
     if (record.jobId) multi.hdel(keys.scheduleJobIds(flow), record.jobId);
-    multi.hdel(
-      keys.scheduleStats(flow),
-      ...['count', 'fires', 'lastRun', 'lastRunId'].map((f) => `${record.id}:${f}`),
-    );
+    multi.hdel(keys.scheduleStats(flow), ...STAT_FIELDS.map((f) => `${record.id}:${f}`));
     multi.del(keys.occurrences(flow, record.id), keys.occurrenceIndex(flow, record.id));
     await multi.exec();
   }
 
   async function stats(flow: string, ids: string[]): Promise<Map<string, ScheduleStats>> {
-    const fields = ids.flatMap((id) => [`${id}:count`, `${id}:fires`, `${id}:lastRun`, `${id}:lastRunId`]);
+    const fields = ids.flatMap((id) => STAT_FIELDS.map((f) => `${id}:${f}`));
     const values = fields.length > 0 ? await redis.hmget(keys.scheduleStats(flow), ...fields) : [];
-    return new Map(
-      ids.map((id, i) => {
-        const [count, fires, lastRun, lastRunId] = values.slice(i * 4, i * 4 + 4);
-        return [
-          id,
-          {
-            count: Number(count ?? 0),
-            fires: Number(fires ?? 0),
-            lastRun: lastRun ? Number(lastRun) : null,
-            lastRunId: lastRunId ?? null,
-          },
-        ];
-      }),
-    );
+    const n = STAT_FIELDS.length;
+    return new Map(ids.map((id, i) => [id, toStats(values.slice(i * n, i * n + n))]));
+  }
+
+  /** Whether a fire at this planned time has been recorded. */
+  async function hasOccurrence(flow: string, id: string, scheduledFor: number): Promise<boolean> {
+    return (await redis.hexists(keys.occurrences(flow, id), String(scheduledFor))) === 1;
   }
 
   async function recordOccurrence(flow: string, id: string, occurrence: Occurrence): Promise<boolean> {
@@ -154,12 +181,14 @@ export function createScheduleStore(ctx: EngineContext) {
 
   return {
     get,
+    getWithStats,
     all,
     write,
     claimJobId,
     releaseJobId,
     remove,
     stats,
+    hasOccurrence,
     recordOccurrence,
     occurrences,
     flowsWithSchedules,

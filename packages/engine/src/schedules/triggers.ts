@@ -22,6 +22,9 @@ export const onceJobId = (record: Pick<ScheduleRecord, 'id' | 'onceAt'>) =>
   `${record.id}.once.${record.onceAt}`;
 const manualJobId = (id: string, at: number) => `${id}.now.${at}`;
 
+/** The id BullMQ gives a job scheduler's fire planned for `at`. */
+export const schedulerJobId = (id: string, at: number) => `repeat:${id}:${at}`;
+
 /** The planned time of a job scheduler's fire is the millis at the end of its job id. */
 export function schedulerFireTime(jobId: string | undefined): number | null {
   const match = /^repeat:.+:(\d+)$/.exec(jobId ?? '');
@@ -117,6 +120,14 @@ export function createTriggers(_ctx: EngineContext, queues: Queues) {
       });
   }
 
+  /** Whether BullMQ holds this fire's job and may still deliver it (not failed for good). */
+  async function mayDeliver(flow: string, jobId: string): Promise<boolean> {
+    const job = await queues.queue(flow).getJob(jobId);
+    if (!job) return false;
+    const state = await job.getState();
+    return state !== 'failed' && state !== 'unknown';
+  }
+
   /** Trigger ids in BullMQ, to find orphans whose schedule is gone. */
   async function installedSchedulerIds(flow: string): Promise<string[]> {
     const schedulers = await queues.queue(flow).getJobSchedulers(0, -1, true);
@@ -133,7 +144,16 @@ export function createTriggers(_ctx: EngineContext, queues: Queues) {
     return jobs.filter((job) => job?.name === MARKER_JOB_NAME && /\.once\./.test(job.id ?? ''));
   }
 
-  return { install, uninstall, inspect, fireNow, installedSchedulerIds, removeScheduler, pendingOnceJobs };
+  return {
+    install,
+    uninstall,
+    inspect,
+    fireNow,
+    mayDeliver,
+    installedSchedulerIds,
+    removeScheduler,
+    pendingOnceJobs,
+  };
 }
 
 export type Triggers = ReturnType<typeof createTriggers>;
