@@ -126,6 +126,30 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
   };
 }
 
+/**
+ * BullMQ fails a step job without running it once the job stalled more often than allowed
+ * (its worker died mid-step more than once, e.g. a step that crashes the process). The run is
+ * told here, as a final failure of that step, so it ends `failed` instead of staying `running`.
+ */
+export async function recordAbandonedStep(parts: EngineParts, flow: DefinedFlow, job: Job, data: StepJob) {
+  const reason = job.deferredFailure || job.failedReason || 'the job was abandoned';
+  await parts.runs.stepFailed(flow.manifest.name, data.runId, {
+    step: data.step,
+    attempt: Math.max(1, job.attemptsStarted ?? job.attemptsMade),
+    error: {
+      name: 'WorkerLostError',
+      message: `the worker running this step stopped mid-step more than once (${reason})`,
+    },
+    final: true,
+    allSteps: flow.manifest.steps.map((s) => s.name),
+  });
+  parts.ctx.logger.warn('step abandoned after its worker stopped mid-step', {
+    flow: flow.manifest.name,
+    runId: data.runId,
+    step: data.step,
+  });
+}
+
 function withTimeout<T>(run: () => T | Promise<T>, ms: number, controller: AbortController): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -4,7 +4,12 @@ import type { DefinedFlow } from './flow.ts';
 import { classifyJob } from './jobs.ts';
 import { blockingClient, closeClient, describeConnection } from './redis.ts';
 import { newWorkerIdentity } from './registry.ts';
-import { createStepRunner, type StepRunnerState, WorkerShutdownError } from './step-runner.ts';
+import {
+  createStepRunner,
+  recordAbandonedStep,
+  type StepRunnerState,
+  WorkerShutdownError,
+} from './step-runner.ts';
 
 export type WorkerOptions = EngineOptions & {
   flows: DefinedFlow[];
@@ -68,6 +73,24 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         stalledInterval: options.stallTimeoutMs ?? 30_000,
       },
     );
+    worker.on('failed', (job) => {
+      // Set when BullMQ failed the job without running it: it stalled more often than allowed.
+      if (!job?.deferredFailure) return;
+      const kind = classifyJob(job.data);
+      const told =
+        kind.type === 'step'
+          ? recordAbandonedStep(parts, flow, job, kind.job)
+          : kind.type === 'marker'
+            ? schedules.abandon(job, kind.job)
+            : Promise.resolve();
+      told.catch((error: Error) =>
+        ctx.logger.warn('could not record an abandoned job', {
+          flow: flow.manifest.name,
+          jobId: job.id,
+          error: error.message,
+        }),
+      );
+    });
     worker.on('error', (error) =>
       ctx.logger.warn('worker error', { flow: flow.manifest.name, error: error.message }),
     );

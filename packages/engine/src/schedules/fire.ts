@@ -146,6 +146,23 @@ export function createFireHandler(
     return { outcome, runId };
   }
 
+  /**
+   * A marker job BullMQ failed without running it (its worker died mid-fire more than once):
+   * the fire is recorded as failed, so it is accounted for. Job scheduler fires are exempt
+   * from this in BullMQ; it concerns one-time and "run now" fires.
+   */
+  async function abandon(job: Job, marker: ScheduledStartMarker) {
+    const scheduledFor = marker.__scheduledFor ?? schedulerFireTime(job.id) ?? job.timestamp;
+    const error = `the worker handling this fire stopped more than once (${job.deferredFailure || job.failedReason})`;
+    await store.recordOccurrence(marker.__flowName, marker.__scheduleId, {
+      scheduledFor,
+      firedAt: Date.now(),
+      outcome: 'failed',
+      error,
+      ...(marker.__manual ? { manual: true } : {}),
+    });
+  }
+
   async function fire(job: Job, marker: ScheduledStartMarker) {
     const flow = marker.__flowName;
     const manual = marker.__manual === true;
@@ -180,5 +197,5 @@ export function createFireHandler(
     return result;
   }
 
-  return fire;
+  return { fire, abandon };
 }

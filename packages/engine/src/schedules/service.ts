@@ -60,7 +60,7 @@ const windowOf = (r: { startDate?: string | null; endDate?: string | null }): Wi
 export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
   const store = createScheduleStore(ctx);
   const triggers = createTriggers(ctx, deps.queues);
-  const fire = createFireHandler(ctx, { store, triggers, runs: deps.runs, startFlow: deps.startFlow });
+  const fires = createFireHandler(ctx, { store, triggers, runs: deps.runs, startFlow: deps.startFlow });
   const reconciler = createReconciler(ctx, { store, triggers });
 
   async function remainingFires(record: ScheduleRecord, stats?: ScheduleStats) {
@@ -314,6 +314,7 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
   return {
     api,
     reconcile: reconciler.reconcile,
-    fire: (job: Job, marker: ScheduledStartMarker) => fire(job, marker),
+    fire: (job: Job, marker: ScheduledStartMarker) => fires.fire(job, marker),
+    abandon: (job: Job, marker: ScheduledStartMarker) => fires.abandon(job, marker),
   };
 }
