@@ -6,9 +6,10 @@ import type { Triggers } from './triggers.ts';
 
 /**
  * Brings BullMQ in line with the schedule store, run by each worker at start-up: an active
- * schedule without its trigger gets it back (unless it has nothing left to fire), and a
- * trigger whose schedule is gone or not active is removed. Every repair is logged.
- * Installing is idempotent, so workers starting together do no harm.
+ * schedule without its trigger, or whose job scheduler lost its next fire's job (a worker
+ * died between picking up a fire and adding the next), gets it back (unless it has nothing
+ * left to fire), and a trigger whose schedule is gone or not active is removed. Every repair
+ * is logged. Installing is idempotent, so workers starting together do no harm.
  */
 export function createReconciler(ctx: EngineContext, deps: { store: ScheduleStore; triggers: Triggers }) {
   const { store, triggers } = deps;
@@ -21,8 +22,8 @@ export function createReconciler(ctx: EngineContext, deps: { store: ScheduleStor
     );
     let repaired = 0;
     for (const record of records.filter((r) => r.status === 'active')) {
-      const { installed } = await triggers.inspect(record);
-      if (installed) continue;
+      const { installed, next } = await triggers.inspect(record);
+      if (installed && (!isRecurring(record) || (await triggers.hasNextFire(record, next)))) continue;
       const fires = stats.get(record.id)?.fires ?? 0;
       const remaining = record.limit === null ? null : record.limit - fires;
       const window = {

@@ -120,6 +120,15 @@ export function createTriggers(_ctx: EngineContext, queues: Queues) {
       });
   }
 
+  /**
+   * Whether a job scheduler's next fire has its job. BullMQ adds that job when it picks up the
+   * current fire; a worker that dies in between leaves a scheduler that never fires again.
+   */
+  async function hasNextFire(record: ScheduleRecord, next: number | null): Promise<boolean> {
+    if (next === null) return false;
+    return (await queues.queue(record.flowName).getJob(schedulerJobId(record.id, next))) !== undefined;
+  }
+
   /** Whether BullMQ holds this fire's job and may still deliver it (not failed for good). */
   async function mayDeliver(flow: string, jobId: string): Promise<boolean> {
     const job = await queues.queue(flow).getJob(jobId);
@@ -149,6 +158,7 @@ export function createTriggers(_ctx: EngineContext, queues: Queues) {
     uninstall,
     inspect,
     fireNow,
+    hasNextFire,
     mayDeliver,
     installedSchedulerIds,
     removeScheduler,
