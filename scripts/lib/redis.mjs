@@ -31,11 +31,14 @@ const PORT_ATTEMPTS = 10;
  * @param {boolean} [options.detached] put Redis in its own process group, so a Ctrl-C in the
  *   terminal reaches only the parent, which then stops Redis last
  * @param {string} [options.bin] the redis-server executable
+ * @param {number} [options.port] listen on this port (e.g. to restart a Redis where clients expect
+ *   it) instead of a free one
  * @returns {Promise<PrivateRedis>}
  */
-export async function startRedis({ dataDir, onLine = () => {}, detached = false, bin = 'redis-server' }) {
+export async function startRedis({ dataDir, onLine = () => {}, detached = false, bin = 'redis-server', port }) {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
+  if (port !== undefined) return launch({ bin, port, dir, onLine, detached });
   let lastError = /** @type {Error | null} */ (null);
   for (let attempt = 0; attempt < PORT_ATTEMPTS; attempt++) {
     const port = await freePort();
