@@ -4,8 +4,11 @@ import { noTokens } from './auth/tokens.ts';
 import { consoleRouter } from './console-static.ts';
 import { docsRouter } from './docs-static.ts';
 import { respondWithError } from './errors.ts';
+import { cors } from './http/cors.ts';
+import { checkJsonDepth } from './http/json-depth.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { sendProblem } from './problem.ts';
-import { requestId } from './request-id.ts';
+import { requestId, requestIdOf } from './request-id.ts';
 import { requestLog } from './request-log.ts';
 import type { AccessSettings, AppDeps, Route } from './route-builder.ts';
 import { routes } from './routes.ts';
@@ -20,13 +23,22 @@ export interface AppOptions {
   shutdown?: AbortSignal;
   /** Tokens and the write limit; by default no tokens (open, for loopback) and no limit. */
   access?: Partial<AccessSettings>;
+  /** Origins browsers may call the API from; none (the default): CORS stays off. */
+  corsOrigins?: readonly string[];
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The Express app, without listening, so tests can mount it on an ephemeral port. */
-export function createApp({ engine, logger, consoleDir, shutdown, access }: AppOptions): Express {
+export function createApp({
+  engine,
+  logger,
+  consoleDir,
+  shutdown,
+  access,
+  corsOrigins = [],
+}: AppOptions): Express {
   const deps: AppDeps = {
     engine,
     logger,
@@ -42,11 +54,13 @@ export function createApp({ engine, logger, consoleDir, shutdown, access }: AppO
   app.disable('x-powered-by');
   app.use(requestId);
   app.use(requestLog(logger));
+  app.use(securityHeaders);
+  app.use('/api', cors(corsOrigins));
   // `strict: false`: a flow's input may be any JSON value, not only an object or an array.
   app.use(
     '/api',
     requireJsonBody,
-    express.json({ limit: BODY_LIMIT_BYTES, strict: false, type: JSON_TYPES }),
+    express.json({ limit: BODY_LIMIT_BYTES, strict: false, type: JSON_TYPES, verify: checkJsonDepth }),
   );
   mountRoutes(app, routes, deps);
   app.use('/api/docs', docsRouter());
@@ -55,7 +69,8 @@ export function createApp({ engine, logger, consoleDir, shutdown, access }: AppO
   if (consoleApp) app.use(consoleApp);
   else if (consoleDir) logger.warn('no built console to serve', { consoleDir });
   app.use(notFound);
-  app.use(((error, req, res, _next) => respondWithError(error, req, res, logger)) as ErrorRequestHandler);
+  app.use(((error, req, res, _next) =>
+    respondWithError(error, req, res, logger.child({ requestId: requestIdOf(res) }))) as ErrorRequestHandler);
   return app;
 }
 

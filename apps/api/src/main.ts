@@ -27,6 +27,7 @@ const app = createApp({
   consoleDir: config.consoleDir,
   shutdown: shutdown.signal,
   access: { tokens, writeRateLimit: config.access.writeRateLimit },
+  corsOrigins: config.access.corsOrigins,
 });
 
 const server = app.listen(config.port, config.host, (error?: Error) => {

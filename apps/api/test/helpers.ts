@@ -47,7 +47,13 @@ export interface TestApi {
  * nothing runs them, so runs stay queued.
  */
 export async function startTestApi(
-  options: { worker?: boolean; consoleDir?: string; logger?: Logger; access?: AppOptions['access'] } = {},
+  options: {
+    worker?: boolean;
+    consoleDir?: string;
+    logger?: Logger;
+    access?: AppOptions['access'];
+    corsOrigins?: string[];
+  } = {},
 ): Promise<TestApi> {
   const settings = engineSettings();
   const engine = createEngine(settings);
@@ -68,6 +74,7 @@ export async function startTestApi(
     consoleDir: options.consoleDir,
     shutdown: shutdown.signal,
     access: options.access,
+    corsOrigins: options.corsOrigins,
   });
   const server = await listen(app);
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

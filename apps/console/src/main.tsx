@@ -1,3 +1,4 @@
+import './zod-config.ts';
 import { FlowdeckApiError } from '@flowdeck/client';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
