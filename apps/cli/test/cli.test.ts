@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestApi, type TestApi } from '@flowdeck/api/testing';
+import { createTokenStore, parseTokenSpecs, startTestApi, type TestApi } from '@flowdeck/api/testing';
 import { Run, Schedule, ScheduleList, SchedulePreview, StartFlowResponse } from '@flowdeck/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flowdeck, startFlowdeck } from './cli.ts';
@@ -201,5 +201,37 @@ describe('flowdeck flows', () => {
     const result = await flowdeck(['flows', 'delete'], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('schedules create <flow>');
+  });
+});
+
+describe('flowdeck with tokens', () => {
+  it('sends --token or FLOWDECK_TOKEN, and exits 4 with the server message without the needed scope', async () => {
+    const tokens = createTokenStore(
+      parseTokenSpecs(['viewer:read:viewer-secret-0123456789', 'ci:operate:ci-secret-0123456789'], 'test'),
+    );
+    const secured = await startTestApi({ worker: false, access: { tokens } });
+    try {
+      const url = secured.baseUrl;
+      const none = await flowdeck(['flows', 'ls', '--url', url], {});
+      expect(none.code).toBe(4);
+      expect(none.stderr).toContain('this API needs a token');
+      expect(none.stderr).toContain('--token or FLOWDECK_TOKEN');
+
+      const me = await flowdeck(['whoami', '--url', url, '--token', 'viewer-secret-0123456789'], {});
+      expect(me.stdout.trim()).toBe('viewer (scopes: read)');
+      const denied = await flowdeck(['start', 'example-flow', '--url', url], {
+        FLOWDECK_TOKEN: 'viewer-secret-0123456789',
+      });
+      expect(denied.code).toBe(4);
+      expect(denied.stderr).toContain("the token 'viewer' has the read scope");
+
+      const started = await flowdeck(['start', 'example-flow', '--json'], {
+        FLOWDECK_URL: url,
+        FLOWDECK_TOKEN: 'ci-secret-0123456789',
+      });
+      expect(started.code).toBe(0);
+    } finally {
+      await secured.close();
+    }
   });
 });

@@ -11,6 +11,7 @@ import {
   schedulesTrigger,
 } from './schedules.ts';
 import { start } from './start.ts';
+import { whoami } from './whoami.ts';
 
 /** Every command, in the order `flowdeck --help` lists them. */
 export const commands: Command[] = [
@@ -26,4 +27,5 @@ export const commands: Command[] = [
   schedulesResume,
   schedulesTrigger,
   schedulesRm,
+  whoami,
 ];
