@@ -33,6 +33,16 @@ test('the console asks for a token, refuses a wrong one, and shows who is signed
   await expect(page.getByRole('heading', { name: 'Sign in to Flowdeck' })).toBeVisible();
 });
 
+test('a token the API no longer accepts sends the person back to sign in, saying why', async ({ page }) => {
+  await signIn(page, 'operator');
+  // As if the token were removed from FLOWDECK_TOKENS: the API answers 401 from now on.
+  await page.evaluate(() => window.sessionStorage.setItem('flowdeck.token', 'revoked-token-0123456789'));
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Sign in to Flowdeck' })).toBeVisible();
+  await expect(page.getByText('Your token is no longer accepted. Sign in again.')).toBeVisible();
+  await signIn(page, 'reader');
+});
+
 test('a signed-in operator starts a run and follows its live events over the authorised stream', async ({
   page,
 }) => {

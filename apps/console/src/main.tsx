@@ -11,7 +11,7 @@ import './styles.css';
 /** A token the API stops accepting (removed, rotated) sends the person back to sign in. */
 function onError(error: unknown) {
   if (error instanceof FlowdeckApiError && error.status === 401 && session.token() !== null) {
-    signOut(queryClient);
+    signOut(queryClient, { expired: true });
   }
 }
 

@@ -34,14 +34,13 @@ function AuditTrail({ flow, schedule }: AuditPageProps) {
   return (
     <section className="panel audit" aria-labelledby="audit-heading">
       <h1 className="panel-heading" id="audit-heading">
-        Audit trail <span className="muted">· {scope}</span>
-        {flow ? (
-          <Link className="button button-small" href={auditUrl()}>
-            Show all
-          </Link>
-        ) : null}
+        Audit trail
       </h1>
       <div className="panel-body">
+        <p className="muted audit-scope">
+          Who started runs and changed schedules, newest first: {scope}.{' '}
+          {flow ? <Link href={auditUrl()}>Show all flows</Link> : null}
+        </p>
         {audit.isPending ? (
           <Loading label="Loading the audit trail…" />
         ) : audit.isError ? (

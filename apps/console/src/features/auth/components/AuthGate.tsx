@@ -14,11 +14,12 @@ export function AuthGate({ children }: { children: ReactNode }) {
   if (whoami.isPending) return <Loading label="Loading…" />;
   if (whoami.isError) {
     const stale = (whoami.error as { status?: number }).status === 401;
-    if (stale) return <SignInPage expired={session.token() !== null} />;
+    if (stale) return <SignInPage expired />;
     return (
       <ErrorState title="Could not reach Flowdeck" error={whoami.error} onRetry={() => whoami.refetch()} />
     );
   }
-  if (whoami.data.authRequired && whoami.data.name === null) return <SignInPage expired={false} />;
+  if (whoami.data.authRequired && whoami.data.name === null)
+    return <SignInPage expired={session.expired()} />;
   return <AccessProvider whoami={whoami.data}>{children}</AccessProvider>;
 }

@@ -46,6 +46,7 @@ export function SignInPage({ expired }: { expired: boolean }) {
           <label htmlFor={inputId}>API token</label>
           <input
             id={inputId}
+            className="input"
             type="password"
             autoComplete="off"
             spellCheck={false}

@@ -7,6 +7,7 @@ import { RelativeTime } from '../../../components/ui/RelativeTime.tsx';
 import { EmptyState, ErrorState, Loading } from '../../../components/ui/States.tsx';
 import { formatDuration } from '../../../lib/time.ts';
 import { useNow } from '../../../lib/use-now.ts';
+import { usePermission } from '../../auth/access.tsx';
 import { useRuns } from '../hooks/useRuns.ts';
 
 interface RunsListProps {
@@ -16,6 +17,7 @@ interface RunsListProps {
 
 /** The flow's runs, newest first and live; a row opens the run. */
 export function RunsList({ flowName, selectedRunId }: RunsListProps) {
+  const operate = usePermission('operate');
   const [status, setStatus] = useState<RunStatus | undefined>(undefined);
   const runs = useRuns(flowName, status);
   const headingId = useId();
@@ -50,7 +52,13 @@ export function RunsList({ flowName, selectedRunId }: RunsListProps) {
         ) : runs.isError && runs.runs.length === 0 ? (
           <ErrorState title="Could not load runs" error={runs.error} onRetry={() => runs.refetch()} />
         ) : runs.runs.length === 0 ? (
-          <EmptyState title={status ? `No ${status} runs.` : 'No runs yet. Press Start to run this flow.'} />
+          <EmptyState
+            title={
+              status
+                ? `No ${status} runs.`
+                : `No runs yet.${operate.allowed ? ' Press Start to run this flow.' : ''}`
+            }
+          />
         ) : (
           <>
             {runs.isError ? (
