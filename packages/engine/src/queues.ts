@@ -2,6 +2,7 @@ import type { FlowManifest } from '@flowdeck/types';
 import { Queue } from 'bullmq';
 import type { EngineContext } from './context.ts';
 import { STEP_JOB_NAME, type StepJob, stepJobId } from './jobs.ts';
+import { cronRepeatStrategy } from './schedules/spec.ts';
 
 /** One BullMQ queue per flow, all sharing the engine's connection, created on first use. */
 export function createQueues(ctx: EngineContext) {
@@ -10,7 +11,11 @@ export function createQueues(ctx: EngineContext) {
   function queue(flow: string): Queue {
     let q = queues.get(flow);
     if (!q) {
-      q = new Queue(flow, { connection: ctx.redis, prefix: ctx.keys.queuePrefix(flow) });
+      q = new Queue(flow, {
+        connection: ctx.redis,
+        prefix: ctx.keys.queuePrefix(flow),
+        settings: { repeatStrategy: cronRepeatStrategy },
+      });
       q.on('error', (error) => ctx.logger.warn('queue error', { flow, error: error.message }));
       queues.set(flow, q);
     }

@@ -4,6 +4,7 @@ import type { DefinedFlow } from './flow.ts';
 import { classifyJob } from './jobs.ts';
 import { blockingClient, closeClient, describeConnection } from './redis.ts';
 import { newWorkerIdentity } from './registry.ts';
+import { cronRepeatStrategy } from './schedules/spec.ts';
 import {
   createStepRunner,
   recordAbandonedStep,
@@ -71,6 +72,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         concurrency: options.concurrency,
         lockDuration: options.stallTimeoutMs ?? 30_000,
         stalledInterval: options.stallTimeoutMs ?? 30_000,
+        // The next fire of a cron schedule, as the preview computes it (see nextCronFire).
+        settings: { repeatStrategy: cronRepeatStrategy },
       },
     );
     worker.on('failed', (job) => {

@@ -33,6 +33,52 @@ export function parseCron(pattern: string, tz: string, currentDate: number) {
   }
 }
 
+const SCAN_MS = 2 * 86_400_000;
+const isLoopLimit = (error: unknown) => error instanceof Error && /loop limit exceeded/.test(error.message);
+
+/**
+ * The next fire of a cron pattern strictly after `after`, or null when there is none.
+ * cron-parser 5.10 (the version BullMQ pins) gives up with "loop limit exceeded" when its search
+ * crosses a 30-minute daylight-saving change (Australia/Lord_Howe in April), which would fail
+ * the preview and stop a BullMQ job scheduler for good. Then the next two days are checked
+ * minute by minute (at the pattern's seconds), and past them cron-parser is asked again.
+ */
+export function nextCronFire(cron: string, tz: string, after: number): number | null {
+  const expression = parseCron(cron, tz, after);
+  try {
+    return expression.next().getTime();
+  } catch (error) {
+    if (!isLoopLimit(error)) return null;
+  }
+  const seconds = expression.fields.second.values as number[];
+  for (let minute = Math.floor(after / 60_000) * 60_000; minute <= after + SCAN_MS; minute += 60_000) {
+    for (const second of seconds) {
+      const t = minute + second * 1000;
+      if (t > after && expression.includesDate(new Date(t))) return t;
+    }
+  }
+  try {
+    return parseCron(cron, tz, after + SCAN_MS).next().getTime();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * BullMQ's `repeatStrategy` for cron job schedulers: the same next fire as Flowdeck's preview
+ * (nextCronFire), from the later of the last fire and the start date (a fire at the start
+ * date itself counts, as in the preview).
+ */
+export function cronRepeatStrategy(
+  millis: number,
+  opts: { pattern?: string; tz?: string; startDate?: Date | string | number },
+) {
+  if (!opts.pattern) return undefined;
+  const start =
+    opts.startDate === undefined ? Number.NEGATIVE_INFINITY : new Date(opts.startDate).getTime() - 1;
+  return nextCronFire(opts.pattern, opts.tz ?? 'UTC', Math.max(millis, start)) ?? undefined;
+}
+
 export function parseDate(field: string, value: string | undefined | null): number | null {
   if (value === undefined || value === null) return null;
   const time = Date.parse(value);
@@ -104,12 +150,12 @@ export function nextFires(
     }
     return fires;
   }
-  const start = Math.max(after, (window.startDate ?? 0) - 1);
-  const iterator = parseCron(timing.cron, timing.tz, start);
+  let from = Math.max(after, (window.startDate ?? 0) - 1);
   for (let i = 0; i < MAX_ITERATIONS && fires.length < limit; i++) {
-    const next = iterator.next().getTime();
-    if (next > end) break;
+    const next = nextCronFire(timing.cron, timing.tz, from);
+    if (next === null || next > end) break;
     fires.push(next);
+    from = next;
   }
   return fires;
 }

@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { nextFires, type Timing } from './spec.ts';
+import { nextCronFire, nextFires, type Timing } from './spec.ts';
 
 /**
  * Warnings a person should see before saving a schedule: fire times that a daylight-saving
@@ -84,11 +84,13 @@ function dstWarnings(cron: string, tz: string, now: number): string[] {
       const start = at + before * 60_000;
       const hit = matchInWindow(cron, start, start + delta);
       if (hit === null) continue;
-      const real = CronExpressionParser.parse(cron, { currentDate: new Date(at - 1), tz })
-        .next()
-        .getTime();
+      const real = nextCronFire(cron, tz, at - 1);
+      const realWall = real === null ? null : real + after * 60_000;
+      const gone = `on ${wallDate(hit)}, ${wallClock(hit)} does not exist in ${tz} (clocks go forward)`;
       warnings.push(
-        `on ${wallDate(hit)}, ${wallClock(hit)} does not exist in ${tz} (clocks go forward): that fire runs at ${wallClock(real + after * 60_000)} instead`,
+        realWall !== null && wallDate(realWall) === wallDate(hit)
+          ? `${gone}: that fire runs at ${wallClock(realWall)} instead`
+          : `${gone}: that day has no fire at ${wallClock(hit)}`,
       );
     } else {
       const start = at + after * 60_000;
