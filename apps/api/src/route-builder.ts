@@ -36,6 +36,7 @@ interface Spec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, I>
   params?: P;
   query?: Q;
   body?: B;
+  headers?: Record<string, string>;
   responses: Responses;
   errors?: number[];
   eventStream?: boolean;
@@ -103,6 +104,7 @@ function build<I>(
     params: spec.params ?? defaultParams,
     query: spec.query ?? NoQuery,
     body: spec.body,
+    headers: spec.headers ?? {},
     responses: spec.responses,
     errors: spec.errors ?? [],
     flowScoped,

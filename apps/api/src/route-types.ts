@@ -73,6 +73,8 @@ export interface RouteDoc {
   params: z.ZodType;
   query: z.ZodType;
   body: z.ZodType | undefined;
+  /** Request headers the route reads, by name, with what they do. */
+  headers: Record<string, string>;
   responses: Responses;
   /** Error statuses the route answers beyond those every route of its kind may (400, 404, 503...). */
   errors: number[];

@@ -146,6 +146,10 @@ export const routes: Route[] = [
     description:
       'The input is checked against the flow input schema (422 naming the field). An `Idempotency-Key` header makes a repeated call return the first run (`created: false`).',
     body: optionalBody(JsonValue),
+    headers: {
+      'Idempotency-Key': 'A repeated start with the same key answers the first run (`created: false`).',
+      'X-Flowdeck-Trigger': '`manual` marks a run a person started by hand; otherwise the trigger is `api`.',
+    },
     responses: { 202: StartFlowResponse },
     errors: [422],
     handler: startFlow,
@@ -178,6 +182,8 @@ export const routes: Route[] = [
       'As SSE: the stored events, then live ones until the run ends; each has `id:` (resume with `Last-Event-ID` or `?after=`), `event:` (its type) and `data:` (a RunEvent as JSON).',
     params: RunParams,
     query: RunEventsQuery,
+    // `Accept` chooses SSE; OpenAPI leaves Accept out of header parameters, the description says it.
+    headers: { 'Last-Event-ID': 'Resume a stream after this event id (as EventSource sends on reconnect).' },
     responses: { 200: RunEventList },
     eventStream: true,
     handler: getRunEvents,
@@ -233,6 +239,9 @@ export const routes: Route[] = [
     description: '`If-Match` with the version last seen turns a concurrent edit into a 409.',
     params: ScheduleParams,
     body: UpdateScheduleRequest,
+    headers: {
+      'If-Match': 'The version last seen; a schedule changed since answers 409 `version_conflict`.',
+    },
     responses: { 200: Schedule },
     errors: [409, 422],
     handler: updateSchedule,

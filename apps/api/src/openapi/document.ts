@@ -47,7 +47,17 @@ export function buildOpenApiDocument(routes: readonly RouteDoc[]) {
 }
 
 function operation(route: RouteDoc, components: Components) {
-  const parameters = [...parametersOf(route.params, 'path'), ...parametersOf(route.query, 'query')];
+  const parameters = [
+    ...parametersOf(route.params, 'path'),
+    ...parametersOf(route.query, 'query'),
+    ...Object.entries(route.headers).map(([name, description]) => ({
+      name,
+      in: 'header',
+      required: false,
+      description,
+      schema: { type: 'string' },
+    })),
+  ];
   const problemRef = components.ref(Problem, 'output')!;
   const responses: Record<string, unknown> = {};
   for (const [status, schema] of Object.entries(route.responses)) {
