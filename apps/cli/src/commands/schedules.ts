@@ -1,49 +1,10 @@
-import { type CreateScheduleRequest, type Schedule, ScheduleStatus } from '@flowdeck/types';
-import { type Command, type OptionSpec, UsageError } from '../command.ts';
+import { ScheduleStatus } from '@flowdeck/types';
+import { type Command, UsageError } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
-import { durationOption, integerOption, readInput } from '../input.ts';
+import { integerOption } from '../input.ts';
 import { details, table, truncate } from '../table.ts';
 import { formatTime, relative } from '../time.ts';
-
-const SPEC_OPTIONS: Record<string, OptionSpec & { help: string }> = {
-  cron: { type: 'string', help: "a cron pattern, 5 fields or 6 with seconds first: '0 2 * * *'" },
-  tz: { type: 'string', help: 'the IANA time zone of --cron, e.g. Europe/Berlin' },
-  every: { type: 'string', help: 'an interval: 90s, 5m, 1h' },
-  delay: { type: 'string', help: 'once, after this long: 30s, 2h' },
-  at: { type: 'string', help: 'once, at an ISO 8601 time: 2030-01-01T09:00:00Z' },
-};
-
-/** The request body from the spec options, the input and the rest. */
-async function scheduleBody(options: Record<string, unknown>): Promise<CreateScheduleRequest> {
-  const given = ['cron', 'every', 'delay', 'at'].filter((flag) => options[flag] !== undefined);
-  if (given.length !== 1) throw new UsageError('give exactly one of --cron, --every, --delay, --at');
-  if (options.tz !== undefined && options.cron === undefined) throw new UsageError('--tz goes with --cron');
-  const input = await readInput(options);
-  const description = options.description as string | undefined;
-  const tags = options.tag as string[] | undefined;
-  return {
-    ...(options.cron !== undefined ? { cron: options.cron as string } : {}),
-    ...(options.tz !== undefined ? { tz: options.tz as string } : {}),
-    ...(options.every !== undefined ? { every: durationOption(options.every as string, '--every') } : {}),
-    ...(options.delay !== undefined ? { delay: durationOption(options.delay as string, '--delay') } : {}),
-    ...(options.at !== undefined ? { at: options.at as string } : {}),
-    ...(input !== undefined ? { input } : {}),
-    ...(description !== undefined || tags !== undefined
-      ? { metadata: { ...(description !== undefined ? { description } : {}), ...(tags ? { tags } : {}) } }
-      : {}),
-    ...(options.limit !== undefined ? { limit: integerOption(options.limit as string, '--limit') } : {}),
-  };
-}
-
-/** `cron 0 2 * * * (Europe/Berlin)`, `every 5m`, `once at …`. */
-export function describeSpec(schedule: Schedule): string {
-  const { cron, tz, every, delay, at } = schedule.schedule;
-  if (cron !== undefined) return `cron ${cron}${tz ? ` (${tz})` : ''}`;
-  if (every !== undefined) return `every ${every / 1000}s`;
-  if (at !== undefined) return `once at ${at}`;
-  if (delay !== undefined) return `once after ${delay / 1000}s`;
-  return '-';
-}
+import { describeSpec, SPEC_OPTIONS, scheduleBody } from './schedule-options.ts';
 
 export const schedulesLs: Command = {
   words: ['schedules', 'ls'],
