@@ -1,5 +1,6 @@
 import type { CreateScheduleRequest, Schedule } from '@flowdeck/types';
 import { type OptionSpec, UsageError } from '../command.ts';
+import { formatDuration } from '../duration.ts';
 import { durationOption, integerOption, readInput } from '../input.ts';
 
 /** The options that say when a schedule fires, shared by `schedules create` and `preview`. */
@@ -37,8 +38,8 @@ export async function scheduleBody(options: Record<string, unknown>): Promise<Cr
 export function describeSpec(schedule: Schedule): string {
   const { cron, tz, every, delay, at } = schedule.schedule;
   if (cron !== undefined) return `cron ${cron}${tz ? ` (${tz})` : ''}`;
-  if (every !== undefined) return `every ${every / 1000}s`;
+  if (every !== undefined) return `every ${formatDuration(every)}`;
   if (at !== undefined) return `once at ${at}`;
-  if (delay !== undefined) return `once after ${delay / 1000}s`;
+  if (delay !== undefined) return `once after ${formatDuration(delay)}`;
   return '-';
 }
