@@ -67,7 +67,7 @@ function operation(route: RouteDoc, components: Components) {
   return {
     operationId: route.operationId,
     summary: route.summary,
-    ...(route.description === undefined ? {} : { description: route.description }),
+    description: [route.description, accessNote(route)].filter(Boolean).join('\n\n'),
     tags: [tagOf(route.path)],
     security: route.scope === 'public' ? [] : [{ bearerAuth: [] }],
     'x-required-scope': route.scope,
@@ -112,6 +112,13 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output', components: Compone
     unrepresentable: 'any',
   });
   return inline;
+}
+
+/** Who may call the route, as the reference shows it to people. */
+function accessNote(route: RouteDoc): string {
+  if (route.scope === 'public') return 'Public: no token needed.';
+  const limit = route.audit ? ' Recorded in the audit trail; counts against the write rate limit.' : '';
+  return `Needs a token with the \`${route.scope}\` scope (when the server has tokens).${limit}`;
 }
 
 function tagOf(path: string): string {
