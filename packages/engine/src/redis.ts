@@ -70,6 +70,11 @@ const clusterFailover = {
   retryDelayOnTryAgain: 300,
   maxRedirections: 20,
   slotsRefreshTimeout: 2000,
+  // With the ready check, a (re)connection made while a failover leaves slots uncovered fails
+  // the check and reconnects, and the promise of that first connect() never settles: BullMQ
+  // awaits it when it resets a worker's blocking connection, and that worker stops for good.
+  // Without it, commands that reach the cluster too early get CLUSTERDOWN and are retried.
+  enableReadyCheck: false,
   clusterRetryStrategy: (times: number) => Math.min(100 + times * 100, 2000),
 } satisfies ClusterOptions;
 
