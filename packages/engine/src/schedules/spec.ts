@@ -58,7 +58,9 @@ export function nextCronFire(cron: string, tz: string, after: number): number | 
     }
   }
   try {
-    return parseCron(cron, tz, after + SCAN_MS).next().getTime();
+    return parseCron(cron, tz, after + SCAN_MS)
+      .next()
+      .getTime();
   } catch {
     return null;
   }
