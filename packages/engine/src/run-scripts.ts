@@ -56,45 +56,51 @@ trim(KEYS[2], tonumber(ARGV[12]), ARGV[13], ARGV[14], ARGV[15], tonumber(ARGV[16
 return {1, ARGV[1]}
 `);
 
-/** KEYS: run, events. ARGV: step, attempt, now, eventJson, eventsMaxLen.
- * Returns 1 when the handler should run, 0 when the step or run is already done, 2 when the
- * step completed but the run is still going (what follows the step may not have happened), -1
- * when the run is gone. */
+/** KEYS: run, events. ARGV: step, attempt, now, eventJson, eventsMaxLen, then the steps it needs.
+ * Returns {1, input, output of each need} when the handler should run (what it reads, in the same
+ * round trip), {0} when the step or run is already done, {2} when the step completed but the run
+ * is still going (what follows the step may not have happened), {-1} when the run is gone. */
 export const stepStartedScript = luaScript(`
 ${TERMINAL}
 local status = redis.call('HGET', KEYS[1], 'status')
-if not status then return -1 end
-if terminal(status) then return 0 end
+if not status then return {-1} end
+if terminal(status) then return {0} end
 local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[1])
-if s == 'completed' then return 2 end
-if s == 'failed' or s == 'skipped' then return 0 end
+if s == 'completed' then return {2} end
+if s == 'failed' or s == 'skipped' then return {0} end
 redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'running', 'a:' .. ARGV[1], ARGV[2])
 redis.call('HSETNX', KEYS[1], 't0:' .. ARGV[1], ARGV[3])
 if status == 'queued' then redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', ARGV[3]) end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[4])
-return 1
+local fields = {'input'}
+for i = 6, #ARGV do table.insert(fields, 'o:' .. ARGV[i]) end
+return {1, unpack(redis.call('HMGET', KEYS[1], unpack(fields)))}
 `);
 
-/** KEYS: run, events. ARGV: step, now, outputJson, eventJson, eventsMaxLen, then dependants.
- * Returns {state, remaining, ...dependants now ready}; state is 'ok', 'again' (already
- * recorded: the ready list is recomputed so a lost enqueue is repaired) or 'ignored'. */
+/** KEYS: run, events. ARGV: step, now, outputJson, eventJson, eventsMaxLen, runCompletedEventJson,
+ * sinkCount, the sink steps (no dependants), then this step's dependants.
+ * Returns {state, remaining, runCompleted (1|0), ...dependants now ready}; state is 'ok',
+ * 'again' (already recorded: the ready list is recomputed so a lost enqueue is repaired) or
+ * 'ignored'. After the last step the run is completed here, its output being the outputs of the
+ * sink steps by name (step names need no JSON escaping). */
 export const stepCompletedScript = luaScript(`
 ${TERMINAL}
 local status = redis.call('HGET', KEYS[1], 'status')
-if not status then return {'ignored', -1} end
+if not status then return {'ignored', -1, 0} end
 local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[1])
 local state = 'ok'
 if s == 'completed' then
   state = 'again'
 elseif s == 'failed' or s == 'skipped' then
-  return {'ignored', -1}
+  return {'ignored', -1, 0}
 else
   redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'completed', 't1:' .. ARGV[1], ARGV[2], 'o:' .. ARGV[1], ARGV[3])
   redis.call('HDEL', KEYS[1], 'e:' .. ARGV[1])
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[4])
 end
+local sinks = tonumber(ARGV[7])
 local ready = {}
-for i = 6, #ARGV do
+for i = 8 + sinks, #ARGV do
   local dep = ARGV[i]
   local waiting
   if state == 'ok' then waiting = redis.call('HINCRBY', KEYS[1], 'w:' .. dep, -1)
@@ -106,7 +112,18 @@ end
 local remaining
 if state == 'ok' then remaining = redis.call('HINCRBY', KEYS[1], 'remaining', -1)
 else remaining = tonumber(redis.call('HGET', KEYS[1], 'remaining')) end
-return {state, remaining, unpack(ready)}
+local completed = 0
+if remaining == 0 and not terminal(status) then
+  local parts = {}
+  for i = 8, 7 + sinks do
+    local out = redis.call('HGET', KEYS[1], 'o:' .. ARGV[i])
+    table.insert(parts, '"' .. ARGV[i] .. '":' .. (out or 'null'))
+  end
+  redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', ARGV[2], 'output', '{' .. table.concat(parts, ',') .. '}')
+  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[6])
+  completed = 1
+end
+return {state, remaining, completed, unpack(ready)}
 `);
 
 /** KEYS: run, events. ARGV: step, now, errorJson, final ('1'|'0'), stepEventJson,
@@ -135,15 +152,5 @@ for i = 9, #ARGV do
 end
 redis.call('HSET', KEYS[1], 'status', 'failed', 'finishedAt', ARGV[2], 'error', ARGV[3])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'e', ARGV[6])
-return 1
-`);
-
-/** KEYS: run, events. ARGV: now, outputJson, eventJson, eventsMaxLen. */
-export const runCompletedScript = luaScript(`
-${TERMINAL}
-local status = redis.call('HGET', KEYS[1], 'status')
-if not status or terminal(status) then return 0 end
-redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', ARGV[1], 'output', ARGV[2])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'e', ARGV[3])
 return 1
 `);

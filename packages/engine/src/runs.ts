@@ -13,13 +13,7 @@ import type {
 import { type EngineContext, EVENTS_MAX_LEN } from './context.ts';
 import { NotFoundError } from './errors.ts';
 import { newRunId, RUN_ID_PATTERN, runIdFloor } from './ids.ts';
-import {
-  createRunScript,
-  runCompletedScript,
-  stepCompletedScript,
-  stepFailedScript,
-  stepStartedScript,
-} from './run-scripts.ts';
+import { createRunScript, stepCompletedScript, stepFailedScript, stepStartedScript } from './run-scripts.ts';
 
 /** The run store: records, the per-flow run index and the state transitions of a run. */
 
@@ -82,23 +76,42 @@ export function createRunStore(ctx: EngineContext) {
     return { runId: result[1], created: result[0] === 1 };
   }
 
-  /** `run`: run the handler; `completed`: the step is done but the run goes on; `done`: nothing to do. */
+  /**
+   * Marks the step running and reads what its handler needs in the same round trip. `run`: run
+   * the handler; `completed`: the step is done but the run goes on; `done`: nothing to do.
+   */
   async function stepStarted(
     flow: string,
     runId: string,
     step: string,
     attempt: number,
-  ): Promise<'run' | 'completed' | 'done'> {
-    const result = await stepStartedScript(redis, runKeys(flow, runId), [
+    needs: string[],
+  ): Promise<
+    | { state: 'run'; input: unknown; outputs: Record<string, unknown> }
+    | { state: 'completed' }
+    | { state: 'done' }
+  > {
+    const [code, input, ...values] = (await stepStartedScript(redis, runKeys(flow, runId), [
       step,
       attempt,
       Date.now(),
       event({ type: 'step.started', step, attempt }),
       EVENTS_MAX_LEN,
-    ]);
-    return result === 1 ? 'run' : result === 2 ? 'completed' : 'done';
+      ...needs,
+    ])) as [number, string | null, ...(string | null)[]];
+    if (code === 2) return { state: 'completed' };
+    if (code !== 1) return { state: 'done' };
+    const outputs: Record<string, unknown> = {};
+    needs.forEach((need, i) => {
+      outputs[need] = parse(values[i] ?? null);
+    });
+    return { state: 'run', input: parse(input), outputs };
   }
 
+  /**
+   * Records the step's output (once) and, after the last step, completes the run with the
+   * outputs of `sinks`, all in one script. Returns the dependants now ready to run.
+   */
   async function stepCompleted(
     flow: string,
     runId: string,
@@ -106,16 +119,20 @@ export function createRunStore(ctx: EngineContext) {
     attempt: number,
     output: unknown,
     dependants: string[],
+    sinks: string[],
   ) {
-    const [state, remaining, ...ready] = (await stepCompletedScript(redis, runKeys(flow, runId), [
+    const [state, remaining, completed, ...ready] = (await stepCompletedScript(redis, runKeys(flow, runId), [
       step,
       Date.now(),
       json(output),
       event({ type: 'step.completed', step, attempt }),
       EVENTS_MAX_LEN,
+      event({ type: 'run.completed' }),
+      sinks.length,
+      ...sinks,
       ...dependants,
-    ])) as [string, number, ...string[]];
-    return { recorded: state !== 'ignored', remaining, ready };
+    ])) as [string, number, number, ...string[]];
+    return { recorded: state !== 'ignored', remaining, runCompleted: completed === 1, ready };
   }
 
   async function stepFailed(
@@ -145,31 +162,6 @@ export function createRunStore(ctx: EngineContext) {
       EVENTS_MAX_LEN,
       ...failure.allSteps,
     ]);
-  }
-
-  async function complete(flow: string, runId: string, output: unknown) {
-    await runCompletedScript(redis, runKeys(flow, runId), [
-      Date.now(),
-      json(output),
-      event({ type: 'run.completed' }),
-      EVENTS_MAX_LEN,
-    ]);
-  }
-
-  /** The input and the outputs of `needs`, read in one round trip for a step about to run. */
-  async function stepInputs(flow: string, runId: string, needs: string[]) {
-    const values = await redis.hmget(keys.run(flow, runId), 'input', ...needs.map((n) => `o:${n}`));
-    const outputs: Record<string, unknown> = {};
-    needs.forEach((need, i) => {
-      outputs[need] = parse(values[i + 1] ?? null);
-    });
-    return { input: parse(values[0] ?? null), outputs };
-  }
-
-  /** The outputs of the given steps, keyed by name: a completed run's output. */
-  async function outputsOf(flow: string, runId: string, steps: string[]) {
-    const values = await redis.hmget(keys.run(flow, runId), ...steps.map((n) => `o:${n}`));
-    return Object.fromEntries(steps.map((name, i) => [name, parse(values[i] ?? null)]));
   }
 
   async function get(flow: string, runId: string): Promise<Run> {
@@ -230,9 +222,6 @@ export function createRunStore(ctx: EngineContext) {
     stepStarted,
     stepCompleted,
     stepFailed,
-    complete,
-    stepInputs,
-    outputsOf,
     get,
     list,
     status,

@@ -33,35 +33,46 @@ export interface StepRunnerState {
 export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
   const { runs, events, queues, ctx } = parts;
 
-  /** Records the step's completion (once), enqueues the dependants now ready, ends the run after its last step. */
+  const sinks = new WeakMap<DefinedFlow, string[]>();
+  const sinksOf = (flow: DefinedFlow) => {
+    let names = sinks.get(flow);
+    if (!names) {
+      names = flow.manifest.steps.filter((s) => flow.dependants(s.name).length === 0).map((s) => s.name);
+      sinks.set(flow, names);
+    }
+    return names;
+  };
+
+  /** Records the step's completion (once, ending the run after its last step) and enqueues the dependants now ready. */
   async function afterStep(flow: DefinedFlow, runId: string, step: string, attempt: number, output: unknown) {
     const flowName = flow.manifest.name;
-    const done = await runs.stepCompleted(flowName, runId, step, attempt, output, flow.dependants(step));
+    const done = await runs.stepCompleted(
+      flowName,
+      runId,
+      step,
+      attempt,
+      output,
+      flow.dependants(step),
+      sinksOf(flow),
+    );
     await queues.enqueueSteps(flow.manifest, runId, done.ready);
-    if (done.recorded && done.remaining === 0) {
-      const sinks = flow.manifest.steps
-        .filter((s) => flow.dependants(s.name).length === 0)
-        .map((s) => s.name);
-      await runs.complete(flowName, runId, await runs.outputsOf(flowName, runId, sinks));
-    }
   }
 
   return async function runStep(flow: DefinedFlow, job: Job, data: StepJob) {
     const flowName = flow.manifest.name;
     const { runId, step } = data;
     const attempt = job.attemptsMade + 1;
-    const start = await runs.stepStarted(flowName, runId, step, attempt);
-    if (start === 'done') return { skipped: true };
-    if (start === 'completed') {
+    const policy = flow.manifest.steps.find((s) => s.name === step);
+    if (!policy) throw new Error(`flow '${flowName}' has no step '${step}'`);
+    const start = await runs.stepStarted(flowName, runId, step, attempt, policy.needs);
+    if (start.state === 'done') return { skipped: true };
+    if (start.state === 'completed') {
       // Delivered again after the step was recorded (its worker died just after): the
       // handler does not run again, but what follows the step is done now if it was not.
       await afterStep(flow, runId, step, attempt, undefined);
       return { skipped: true };
     }
-
-    const policy = flow.manifest.steps.find((s) => s.name === step);
-    if (!policy) throw new Error(`flow '${flowName}' has no step '${step}'`);
-    const { input, outputs } = await runs.stepInputs(flowName, runId, policy.needs);
+    const { input, outputs } = start;
     const controller = new AbortController();
     const pendingLogs: Promise<void>[] = [];
     const context: StepContext = {
