@@ -22,28 +22,32 @@ export function createQueues(ctx: EngineContext) {
     return q;
   }
 
-  /** Enqueues step jobs with deterministic ids, so enqueueing the same step twice is a no-op. */
+  /**
+   * Enqueues step jobs with deterministic ids, so enqueueing the same step twice is a no-op. One
+   * step (the usual case) is a plain add: addBulk builds an ioredis pipeline, whose constructor
+   * copies every script BullMQ defines and cost more CPU than the rest of a no-op run.
+   */
   async function enqueueSteps(manifest: FlowManifest, runId: string, steps: string[]) {
     if (steps.length === 0) return;
-    await queue(manifest.name).addBulk(
-      steps.map((step) => {
-        const policy = manifest.steps.find((s) => s.name === step);
-        const data: StepJob = { kind: 'step', runId, step };
-        return {
-          name: STEP_JOB_NAME,
-          data,
-          opts: {
-            jobId: stepJobId(runId, step),
-            attempts: policy?.retry.attempts ?? 1,
-            backoff: policy
-              ? { type: policy.retry.backoff.type, delay: policy.retry.backoff.delayMs }
-              : undefined,
-            removeOnComplete: { age: 3600, count: 1000 },
-            removeOnFail: { age: 24 * 3600, count: 1000 },
-          },
-        };
-      }),
-    );
+    const jobs = steps.map((step) => {
+      const policy = manifest.steps.find((s) => s.name === step);
+      const data: StepJob = { kind: 'step', runId, step };
+      return {
+        name: STEP_JOB_NAME,
+        data,
+        opts: {
+          jobId: stepJobId(runId, step),
+          attempts: policy?.retry.attempts ?? 1,
+          backoff: policy
+            ? { type: policy.retry.backoff.type, delay: policy.retry.backoff.delayMs }
+            : undefined,
+          removeOnComplete: { age: 3600, count: 1000 },
+          removeOnFail: { age: 24 * 3600, count: 1000 },
+        },
+      };
+    });
+    if (jobs.length === 1) await queue(manifest.name).add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
+    else await queue(manifest.name).addBulk(jobs);
   }
 
   async function close() {
