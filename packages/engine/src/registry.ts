@@ -44,10 +44,17 @@ export function createRegistry(ctx: EngineContext) {
       .map(({ heartbeatMs, ...w }) => ({ ...w, live: now - w.heartbeatAt < heartbeatMs * 3 }));
   }
 
+  /** The last manifest read per flow, kept while its stored text is unchanged: a start skips the parse. */
+  const parsed = new Map<string, { raw: string; manifest: FlowManifest }>();
+
   async function manifest(name: string): Promise<FlowManifest> {
     const raw = await redis.hget(keys.flows, name);
     if (!raw) throw new NotFoundError('flow_not_found', `no flow named '${name}' is registered`);
-    return FlowManifest.parse(JSON.parse(raw));
+    const known = parsed.get(name);
+    if (known?.raw === raw) return known.manifest;
+    const fresh = FlowManifest.parse(JSON.parse(raw));
+    parsed.set(name, { raw, manifest: fresh });
+    return fresh;
   }
 
   async function manifests(): Promise<FlowManifest[]> {
