@@ -26,13 +26,19 @@ export type FlowJob =
   | { type: 'marker'; job: ScheduledStartMarker }
   | { type: 'unknown' };
 
-/** The marker is checked first: a marker job must never reach a step handler. */
+/**
+ * The marker is checked first: a marker job must never reach a step handler. Only the schema
+ * the job's tag points to is tried (a failed zod parse is costly, and this runs for every job).
+ */
 export function classifyJob(data: unknown): FlowJob {
-  const marker = ScheduledStartMarker.safeParse(data);
-  if (marker.success) return { type: 'marker', job: marker.data };
+  const tagged = (data ?? {}) as { __scheduledFlowStart?: unknown; kind?: unknown };
+  if (tagged.__scheduledFlowStart !== undefined) {
+    const marker = ScheduledStartMarker.safeParse(data);
+    return marker.success ? { type: 'marker', job: marker.data } : { type: 'unknown' };
+  }
+  if (tagged.kind !== 'step') return { type: 'unknown' };
   const step = StepJob.safeParse(data);
-  if (step.success) return { type: 'step', job: step.data };
-  return { type: 'unknown' };
+  return step.success ? { type: 'step', job: step.data } : { type: 'unknown' };
 }
 
 /** BullMQ forbids ':' in custom job ids; run ids and step names never contain '.'. */
