@@ -8,6 +8,8 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
  */
 const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
 const cache = new Map<string, ValidateFunction>();
+/** The same by schema object, so a manifest kept in memory is not serialised on every start. */
+const bySchema = new WeakMap<object, ValidateFunction>();
 
 /**
  * Input is stored and sent back as JSON, and JSON.stringify recurses: input nested a few
@@ -33,12 +35,16 @@ export function inputErrors(schema: Record<string, unknown> | null, input: unkno
     return [{ path: 'input', message: `is nested more than ${MAX_INPUT_DEPTH} levels deep` }];
   }
   if (!schema) return [];
-  const text = JSON.stringify(schema);
-  let validate = cache.get(text);
+  let validate = bySchema.get(schema);
   if (!validate) {
-    const { $schema: _ignored, ...rest } = schema;
-    validate = ajv.compile(rest);
-    cache.set(text, validate);
+    const text = JSON.stringify(schema);
+    validate = cache.get(text);
+    if (!validate) {
+      const { $schema: _ignored, ...rest } = schema;
+      validate = ajv.compile(rest);
+      cache.set(text, validate);
+    }
+    bySchema.set(schema, validate);
   }
   if (validate(input)) return [];
   return (validate.errors ?? []).map((error) => {
