@@ -1,5 +1,6 @@
 // `npm start`: installs what is missing, builds the console if it is stale, starts a private
-// Redis (unless REDIS_URL is set), the worker and the API, and stops them all on Ctrl-C/SIGTERM.
+// Redis (unless REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS is set), the worker and the API,
+// and stops them all on Ctrl-C/SIGTERM.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,9 +29,18 @@ let redisStarting = null;
 let stopping = false;
 let ownsLock = false;
 
+/** The Redis Flowdeck should use, if the environment names one; else a private one is started. */
+const externalRedis = env.REDIS_CLUSTER_NODES
+  ? 'the Redis Cluster at REDIS_CLUSTER_NODES'
+  : env.REDIS_SENTINELS
+    ? 'the Redis behind REDIS_SENTINELS'
+    : env.REDIS_URL
+      ? 'the Redis at REDIS_URL'
+      : null;
+
 async function main() {
   try {
-    ensure({ redis: !env.REDIS_URL, chromium: false });
+    ensure({ redis: !externalRedis, chromium: false });
   } catch (error) {
     if (error instanceof EnsureError) return shutdown(1, error.message);
     throw error;
@@ -38,7 +48,7 @@ async function main() {
   if (!buildConsoleIfStale()) return shutdown(1, 'the console build failed (see above).');
 
   let redisUrl = env.REDIS_URL;
-  if (!redisUrl) {
+  if (!externalRedis) {
     takeLock();
     say(`starting redis-server (data in ${join(dataDir, 'redis')})…`);
     redisStarting = startRedis({
@@ -52,14 +62,14 @@ async function main() {
     });
     redisUrl = redis.url;
   } else {
-    say('using the Redis at REDIS_URL');
+    say(`using ${externalRedis}`);
   }
   if (stopping) return;
 
   // The API and the worker run in their own folders: relative paths given here are made absolute.
   const childEnv = {
     ...env,
-    REDIS_URL: redisUrl,
+    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
     HOST: host,
     PORT: port,
     FLOWDECK_CONSOLE_DIR: resolve(env.FLOWDECK_CONSOLE_DIR || join(consoleDir, 'dist')),
