@@ -15,6 +15,13 @@ export interface LoadSize {
   seconds: number;
 }
 
+/** Memory in use and client connections of one Redis node, from INFO. */
+async function usage(port: number): Promise<string> {
+  const info = await cli(port, 'INFO');
+  const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '?';
+  return `${field('used_memory_human')} used, ${field('connected_clients')} clients`;
+}
+
 const ALL_FLOWS = [
   'tick-1',
   'tick-2',
@@ -34,7 +41,7 @@ export async function slotMap(stack: Stack): Promise<{ lines: string[]; mastersW
     const keys = await cli(master, 'DBSIZE');
     return {
       lines: [
-        `master 127.0.0.1:${master}: every flow and the registry, ${keys} keys; one replica, three sentinels`,
+        `master 127.0.0.1:${master}: every flow and the registry, ${keys} keys, ${await usage(master)}; one replica, three sentinels`,
       ],
       mastersWithTicks: 1,
     };
@@ -64,7 +71,7 @@ export async function slotMap(stack: Stack): Promise<{ lines: string[]; mastersW
     const here = tags.filter((t) => owner(t.slot) === master);
     for (const t of here) if (t.name.startsWith('tick-')) withTicks.add(master.port);
     lines.push(
-      `master 127.0.0.1:${master.port} slots ${master.slots.map(([f, t]) => `${f}-${t}`).join(',')} · replica ${replicas.join(',') || 'none'} · ${keys} keys · ${here.map((t) => `${t.name} (slot ${t.slot})`).join(', ')}`,
+      `master 127.0.0.1:${master.port} slots ${master.slots.map(([f, t]) => `${f}-${t}`).join(',')} · replica ${replicas.join(',') || 'none'} · ${keys} keys, ${await usage(master.port)} · ${here.map((t) => `${t.name} (slot ${t.slot})`).join(', ')}`,
     );
   }
   return { lines, mastersWithTicks: withTicks.size };

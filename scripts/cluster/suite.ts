@@ -152,7 +152,7 @@ export async function runTopology(
           concurrency: options.workerConcurrency,
           label: kind,
         });
-        return `Redis ready in ${t1 - t0} ms (${topology.kind === 'cluster' ? `nodes ${topology.seeds}` : `sentinels ${topology.seeds}`}); services in ${Date.now() - t1} ms; logs in ${logDir}`;
+        return `Redis ready in ${t1 - t0} ms (${topology.kind === 'cluster' ? `nodes ${topology.seeds}` : `sentinels ${topology.seeds}`}); services in ${Date.now() - t1} ms; logs in ${logDir} (kept when a check fails, or with CLUSTER_TEST_KEEP=1)`;
       },
     );
     if (!started || !stack) return;
