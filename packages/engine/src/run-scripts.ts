@@ -14,6 +14,15 @@ import { luaScript } from './lua.ts';
 
 const TERMINAL = `local function terminal(s) return s == 'completed' or s == 'failed' or s == 'canceled' end`;
 
+/** Redis gives a new stream a 4 KB listpack (stream-node-max-bytes), ten times what a short run's
+ * events take. When a run ends, its stream is rewritten at its real size (DUMP, RESTORE
+ * REPLACE: same entries and ids). Where RESTORE is not allowed the stream stays as it is. */
+const COMPACT = `
+local function compact(key)
+  local dump = redis.pcall('DUMP', key)
+  if type(dump) == 'string' then redis.pcall('RESTORE', key, 0, dump, 'REPLACE') end
+end`;
+
 /** Deletes the oldest runs beyond the count or age limit, at most a batch per call so it stays
  * cheap. Run keys share the flow's hash tag, so the keys it builds stay in the script's slot. */
 const TRIM = `
@@ -85,6 +94,7 @@ return {1, unpack(redis.call('HMGET', KEYS[1], unpack(fields)))}
  * sink steps by name (step names need no JSON escaping). */
 export const stepCompletedScript = luaScript(`
 ${TERMINAL}
+${COMPACT}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'ignored', -1, 0} end
 local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[1])
@@ -121,6 +131,7 @@ if remaining == 0 and not terminal(status) then
   end
   redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', ARGV[2], 'output', '{' .. table.concat(parts, ',') .. '}')
   redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[6])
+  compact(KEYS[2])
   completed = 1
 end
 return {state, remaining, completed, unpack(ready)}
@@ -131,6 +142,7 @@ return {state, remaining, completed, unpack(ready)}
  * A final failure fails the run and marks every step that has not started as skipped. */
 export const stepFailedScript = luaScript(`
 ${TERMINAL}
+${COMPACT}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 0 end
 local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[1])
@@ -152,5 +164,6 @@ for i = 9, #ARGV do
 end
 redis.call('HSET', KEYS[1], 'status', 'failed', 'finishedAt', ARGV[2], 'error', ARGV[3])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'e', ARGV[6])
+compact(KEYS[2])
 return 1
 `);
