@@ -41,7 +41,7 @@ export function createQueues(ctx: EngineContext) {
           backoff: policy
             ? { type: policy.retry.backoff.type, delay: policy.retry.backoff.delayMs }
             : undefined,
-          removeOnComplete: { age: 3600, count: 1000 },
+          removeOnComplete: true,
           removeOnFail: { age: 24 * 3600, count: 1000 },
         },
       };
