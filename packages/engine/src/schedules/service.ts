@@ -69,7 +69,12 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
     return Math.max(0, record.limit - fires);
   }
 
-  async function view(record: ScheduleRecord, stats: ScheduleStats): Promise<Schedule> {
+  /** `trigger`: what BullMQ holds for it, when the caller knows (it was just installed); else it is read. */
+  async function view(
+    record: ScheduleRecord,
+    stats: ScheduleStats,
+    trigger?: { installed: boolean; next: number | null },
+  ): Promise<Schedule> {
     const now = Date.now();
     let status = record.status;
     let nextRun: number | null = null;
@@ -83,7 +88,7 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
         1,
         remaining,
       )[0];
-      const { installed, next } = await triggers.inspect(record);
+      const { installed, next } = trigger ?? (await triggers.inspect(record));
       nextRun = installed ? next : (planned ?? null);
       if (isRecurring(record) && planned === undefined) status = 'completed';
       if (nextRun !== null && record.endDate !== null && nextRun > Date.parse(record.endDate)) nextRun = null;
@@ -213,7 +218,10 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
         throw error;
       }
       ctx.logger.info('schedule created', { flow: flowName, scheduleId: id, spec });
-      return { schedule: await viewOne(record), created: true };
+      // Nothing has fired yet and its trigger was just installed from the same timing: no reads needed.
+      const noStats = { count: 0, fires: 0, lastRun: null, lastRunId: null, lastPlanned: null };
+      const next = nextFires(timing, windowOf(record), now, now, 1, record.limit)[0] ?? null;
+      return { schedule: await view(record, noStats, { installed: true, next }), created: true };
     },
 
     async preview(flowName, request, count) {

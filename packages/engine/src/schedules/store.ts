@@ -97,18 +97,21 @@ export function createScheduleStore(ctx: EngineContext) {
 
   /** Writes `next` if the stored version is still `expected` (null: the id must be new). */
   async function write(next: ScheduleRecord, expected: number | null): Promise<void> {
-    const [ok, current] = (await writeScript(
-      redis,
-      [keys.schedules(next.flowName), keys.scheduleVersions(next.flowName)],
-      [next.id, expected === null ? '' : String(expected), JSON.stringify(next), String(next.version)],
-    )) as [number, string];
+    // The flow joins the set of flows with schedules in the same round trip (harmless if the write is refused).
+    const [[ok, current]] = (await Promise.all([
+      writeScript(
+        redis,
+        [keys.schedules(next.flowName), keys.scheduleVersions(next.flowName)],
+        [next.id, expected === null ? '' : String(expected), JSON.stringify(next), String(next.version)],
+      ),
+      redis.sadd(keys.scheduledFlows, next.flowName),
+    ])) as [[number, string], number];
     if (ok !== 1) {
       throw new ConflictError(
         'version_conflict',
         `schedule '${next.id}' was changed by someone else (now version ${current}); reload it and try again`,
       );
     }
-    await redis.sadd(keys.scheduledFlows, next.flowName);
   }
 
   /** Claims a client jobId for a new schedule id; returns the id that already holds it. */
