@@ -114,12 +114,15 @@ function createClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequ
         reconnectOnError,
         ...auth,
       } satisfies RedisOptions);
-    case 'cluster':
-      return new Cluster(spec.nodes, {
+    case 'cluster': {
+      const cluster = new Cluster(spec.nodes, {
         ...clusterFailover,
         enableOfflineQueue: true,
         redisOptions: { connectionName: name, maxRetriesPerRequest, reconnectOnError, ...auth },
       });
+      if (maxRetriesPerRequest !== null) failFastWhileUnreachable(cluster);
+      return cluster;
+    }
     case 'sentinel':
       return new Redis({
         sentinels: spec.sentinels,
@@ -139,6 +142,21 @@ function createClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequ
         ...auth,
       } satisfies RedisOptions);
   }
+}
+
+/**
+ * A cluster client that has lost every node queues commands until the cluster is back, however
+ * long that takes. The command client must fail fast instead (the API answers 503), so while no
+ * node is reachable its commands fail at once. One master failing over does not count: the
+ * client keeps the other masters, and commands for the failed one wait for its replica.
+ */
+function failFastWhileUnreachable(cluster: Cluster) {
+  cluster.on('close', () => {
+    cluster.options.enableOfflineQueue = false;
+  });
+  cluster.on('ready', () => {
+    cluster.options.enableOfflineQueue = true;
+  });
 }
 
 /** For the engine's commands and BullMQ queues: gives up after a few retries while Redis is down. */
