@@ -8,6 +8,7 @@ import { acceptance } from './acceptance.ts';
 import { type Failure, failoverTest } from './failover.ts';
 import { TICK_FLOWS } from './flows.ts';
 import { type LoadSize, loadTest, slotMap } from './load.ts';
+import { outageTest } from './outage.ts';
 import { stopAll, waitFor } from './processes.ts';
 import type { Report } from './report.ts';
 import { keySlot } from './slots.ts';
@@ -177,6 +178,11 @@ export async function runTopology(
     for (const [name, failure] of failovers) {
       report.heading(`${title}: failover — ${name}`);
       await failoverTest(stack, report, { flows: TICK_FLOWS, ...options.failover }, failure);
+    }
+
+    if (!options.short) {
+      report.heading(`${title}: every Redis node stops and comes back`);
+      await outageTest(stack, report, TICK_FLOWS);
     }
 
     report.heading(`${title}: afterwards`);

@@ -22,6 +22,8 @@ export interface RedisNodeProc {
   port: number;
   dir: string;
   proc: Proc;
+  /** Starts the node again after it was stopped or killed: same port, same data folder. */
+  restart(): Promise<void>;
 }
 
 const COMMON_ARGS = [
@@ -48,19 +50,33 @@ async function startNode(
 ): Promise<RedisNodeProc> {
   const dir = join(baseDir, name);
   mkdirSync(dir, { recursive: true });
-  const proc = new Proc(
-    name,
-    'redis-server',
-    ['--port', String(port), '--dir', dir, ...COMMON_ARGS, ...extra],
-    {
-      logFile: join(logDir, `${name}.log`),
+  const launch = async () => {
+    const proc = new Proc(
+      name,
+      'redis-server',
+      ['--port', String(port), '--dir', dir, ...COMMON_ARGS, ...extra],
+      {
+        logFile: join(logDir, `${name}.log`),
+      },
+    );
+    await waitFor(`${name} to answer PING`, async () => {
+      if (!proc.alive) throw new Error(`${name} exited:\n${proc.lastLines()}`);
+      const reply = await ping(port);
+      // A restarted node answers -LOADING while it reads its append-only file.
+      return reply === 'PONG' ? true : undefined;
+    });
+    return proc;
+  };
+  const node: RedisNodeProc = {
+    port,
+    dir,
+    proc: await launch(),
+    async restart() {
+      if (node.proc.alive) await node.proc.stop();
+      node.proc = await launch();
     },
-  );
-  await waitFor(`${name} to answer PING`, async () => {
-    if (!proc.alive) throw new Error(`${name} exited:\n${proc.lastLines()}`);
-    return (await ping(port)) === 'PONG' ? true : undefined;
-  });
-  return { port, dir, proc };
+  };
+  return node;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,7 +273,12 @@ export async function startSentinel(options: {
       if (!proc.alive) throw new Error(`sentinel-${i + 1} exited:\n${proc.lastLines()}`);
       return (await ping(port)) === 'PONG' ? true : undefined;
     });
-    sentinels.push({ port, dir, proc });
+    sentinels.push({
+      port,
+      dir,
+      proc,
+      restart: () => Promise.reject(new Error('restarting a sentinel is not supported')),
+    });
   }
 
   const field = (reply: string, key: string) => {
