@@ -58,6 +58,11 @@ export interface Engine {
     ): Promise<{ schedule: Schedule; created: boolean }>;
     preview(flowName: string, request: CreateScheduleRequest, count: number): Promise<SchedulePreview>;
     list(flowName: string): Promise<Schedule[]>;
+    /** One page of the flow's schedules, oldest first; `nextCursor` asks for the next. */
+    page(
+      flowName: string,
+      query: { limit: number; cursor?: string },
+    ): Promise<{ items: Schedule[]; nextCursor: string | null }>;
     listAll(query: ListSchedulesQuery): Promise<Schedule[]>;
     get(flowName: string, id: string, options?: { cursor?: string }): Promise<ScheduleDetail>;
     /** `ifMatch`: the version (or updatedAt) the caller last saw; a mismatch is a 409. */

@@ -24,6 +24,8 @@ export interface Keys {
   schedules(flow: string): string;
   /** Hash: client jobId → schedule id, for idempotent create. */
   scheduleJobIds(flow: string): string;
+  /** Sorted set, every score 0, of `<createdAt base 36>:<id>`: schedules oldest first, for paging. */
+  scheduleIndex(flow: string): string;
   /** Hash: schedule id → its version, for compare-and-set edits. */
   scheduleVersions(flow: string): string;
   /** Hash: `<id>:count|fires|lastRun|lastRunId` → the schedule's counters. */
@@ -55,6 +57,7 @@ export function createKeys(prefix: string): Keys {
     schedules: (flow) => `${tag(flow)}:schedules`,
     scheduleJobIds: (flow) => `${tag(flow)}:schedule-job-ids`,
     scheduleVersions: (flow) => `${tag(flow)}:schedule-versions`,
+    scheduleIndex: (flow) => `${tag(flow)}:schedule-index`,
     scheduleStats: (flow) => `${tag(flow)}:schedule-stats`,
     occurrences: (flow, scheduleId) => `${tag(flow)}:occurrences:${scheduleId}`,
     occurrenceIndex: (flow, scheduleId) => `${tag(flow)}:occurrence-index:${scheduleId}`,

@@ -31,7 +31,7 @@ import {
   validateTiming,
   type Window,
 } from './spec.ts';
-import { createScheduleStore } from './store.ts';
+import { createScheduleStore, SCHEDULE_CURSOR } from './store.ts';
 import { createTriggers } from './triggers.ts';
 import { scheduleWarnings } from './warnings.ts';
 
@@ -241,6 +241,16 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
     async list(flowName) {
       await deps.registry.manifest(flowName);
       return views(flowName, await store.all(flowName));
+    },
+
+    async page(flowName, query) {
+      await deps.registry.manifest(flowName);
+      if (query.cursor !== undefined && !SCHEDULE_CURSOR.test(query.cursor)) {
+        const message = 'expected the cursor of a previous page';
+        throw new InvalidRequestError(`cursor: ${message}`, [{ path: 'query.cursor', message }]);
+      }
+      const { records, nextCursor } = await store.page(flowName, query);
+      return { items: await views(flowName, records), nextCursor };
     },
 
     async listAll(query: ListSchedulesQuery) {

@@ -10,7 +10,8 @@ import type { ScheduleRecord, ScheduleStats } from './record.ts';
  * schedule keys share the flow's hash tag.
  */
 
-/** KEYS: schedules, versions. ARGV: id, expectedVersion ('' = must not exist), json, newVersion. */
+/** KEYS: schedules, versions, index. ARGV: id, expectedVersion ('' = must not exist), json,
+ * newVersion, index entry. */
 const writeScript = luaScript(`
 local current = redis.call('HGET', KEYS[2], ARGV[1])
 if ARGV[2] == '' then
@@ -20,8 +21,14 @@ elseif current ~= ARGV[2] then
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[4])
+redis.call('ZADD', KEYS[3], 0, ARGV[5])
 return {1, ARGV[4]}
 `);
+
+/** A schedule's entry in the paging index: creation time first, so entries sort oldest first. */
+const indexEntry = (record: Pick<ScheduleRecord, 'id' | 'createdAt'>) =>
+  `${record.createdAt.toString(36).padStart(9, '0')}:${record.id}`;
+export const SCHEDULE_CURSOR = /^[0-9a-z]{9}:sch_[0-9a-z]{1,40}$/;
 
 /** KEYS: occurrences, occurrenceIndex, stats. ARGV: scheduledFor, json, outcome, id, runId,
  * firedAt, scheduled ('1': a planned fire that counts toward the limit, '0': run now), maxKept.
@@ -95,14 +102,60 @@ export function createScheduleStore(ctx: EngineContext) {
     return raws.map((raw) => JSON.parse(raw) as ScheduleRecord).sort((a, b) => a.createdAt - b.createdAt);
   }
 
+  /**
+   * One page of schedules, oldest first, after `cursor` (the last entry of the previous page).
+   * Schedules written before the index existed are indexed on the first page asked for.
+   */
+  async function page(flow: string, options: { limit: number; cursor?: string }) {
+    const index = keys.scheduleIndex(flow);
+    const [[, count], [, indexed]] = (await redis
+      .pipeline()
+      .hlen(keys.schedules(flow))
+      .zcard(index)
+      .exec()) as [[Error | null, number], [Error | null, number]];
+    if (count !== indexed) {
+      const records = await all(flow);
+      const pipeline = redis.pipeline().del(index);
+      for (let i = 0; i < records.length; i += 1000) {
+        pipeline.zadd(index, ...records.slice(i, i + 1000).flatMap((r) => [0, indexEntry(r)]));
+      }
+      await pipeline.exec();
+    }
+    const entries = await redis.zrangebylex(
+      index,
+      options.cursor ? `(${options.cursor}` : '-',
+      '+',
+      'LIMIT',
+      0,
+      options.limit + 1,
+    );
+    const shown = entries.slice(0, options.limit);
+    const ids = shown.map((entry) => entry.slice(entry.indexOf(':') + 1));
+    const raws = ids.length > 0 ? await redis.hmget(keys.schedules(flow), ...ids) : [];
+    const records = raws
+      .filter((raw): raw is string => raw !== null)
+      .map((raw) => JSON.parse(raw) as ScheduleRecord);
+    return { records, nextCursor: entries.length > options.limit ? (shown.at(-1) ?? null) : null };
+  }
+
   /** Writes `next` if the stored version is still `expected` (null: the id must be new). */
   async function write(next: ScheduleRecord, expected: number | null): Promise<void> {
     // The flow joins the set of flows with schedules in the same round trip (harmless if the write is refused).
     const [[ok, current]] = (await Promise.all([
       writeScript(
         redis,
-        [keys.schedules(next.flowName), keys.scheduleVersions(next.flowName)],
-        [next.id, expected === null ? '' : String(expected), JSON.stringify(next), String(next.version)],
+        [
+          keys.schedules(next.flowName),
+          keys.scheduleVersions(next.flowName),
+          keys.scheduleIndex(next.flowName),
+        ],
+        [
+          next.id,
+          expected === null ? '' : String(expected),
+          JSON.stringify(next),
+          String(next.version),
+          indexEntry(next),
+        ],
       ),
       redis.sadd(keys.scheduledFlows, next.flowName),
     ])) as [[number, string], number];
@@ -129,6 +182,7 @@ export function createScheduleStore(ctx: EngineContext) {
     const multi = redis.multi();
     multi.hdel(keys.schedules(flow), record.id);
     multi.hdel(keys.scheduleVersions(flow), record.id);
+    multi.zrem(keys.scheduleIndex(flow), indexEntry(record));
     if (record.jobId) multi.hdel(keys.scheduleJobIds(flow), record.jobId);
     multi.hdel(keys.scheduleStats(flow), ...STAT_FIELDS.map((f) => `${record.id}:${f}`));
     multi.del(keys.occurrences(flow, record.id), keys.occurrenceIndex(flow, record.id));
@@ -186,6 +240,7 @@ export function createScheduleStore(ctx: EngineContext) {
     get,
     getWithStats,
     all,
+    page,
     write,
     claimJobId,
     releaseJobId,
