@@ -53,6 +53,7 @@ import {
   RunEventsQuery,
   RunParams,
   ScheduleDetailQuery,
+  ScheduleListQuery,
   ScheduleParams,
 } from './schemas.ts';
 
@@ -217,6 +218,7 @@ export const routes: Route[] = [
     path: '/api/_flows/:name/schedules',
     scope: 'read',
     summary: "The flow's schedules",
+    query: ScheduleListQuery,
     responses: { 200: ScheduleList },
     handler: listSchedules,
   }),

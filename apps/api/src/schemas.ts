@@ -20,6 +20,12 @@ export const PreviewQuery = z.object({ count: z.coerce.number().int().min(1).max
 
 export const ScheduleDetailQuery = z.object({ cursor: z.string().max(200).optional() });
 
+/** Without `limit`, every schedule of the flow (as before); with it, one page, oldest first. */
+export const ScheduleListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  cursor: z.string().max(200).optional(),
+});
+
 export const EventStreamHeaders = z.object({ 'last-event-id': EventId.optional() });
 
 export type FlowParams = z.infer<typeof FlowParams>;
@@ -28,6 +34,7 @@ export type ScheduleParams = z.infer<typeof ScheduleParams>;
 export type RunEventsQuery = z.infer<typeof RunEventsQuery>;
 export type PreviewQuery = z.infer<typeof PreviewQuery>;
 export type ScheduleDetailQuery = z.infer<typeof ScheduleDetailQuery>;
+export type ScheduleListQuery = z.infer<typeof ScheduleListQuery>;
 
 /** The OpenAPI document, as far as its own route's schema goes: a JSON object. */
 export const OpenApiDocument = z.record(z.string(), z.unknown());

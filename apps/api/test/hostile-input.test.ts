@@ -596,6 +596,9 @@ const readRequest: fc.Arbitrary<HostileRequest> = fc.oneof(
   fc
     .tuple(flowName, queryString(['limit', 'cursor', 'status', 'scheduleId'], queryValue))
     .map(([flow, q]) => ({ method: 'GET' as const, path: `/api/_flows/${flow}/runs${q}`, headers: {} })),
+  fc
+    .tuple(flowName, queryString(['limit', 'cursor'], queryValue))
+    .map(([flow, q]) => ({ method: 'GET' as const, path: `/api/_flows/${flow}/schedules${q}`, headers: {} })),
   queryString(['flowName', 'tag', 'status'], queryValue).map((q) => ({
     method: 'GET' as const,
     path: `/api/_flows/schedules${q}`,
