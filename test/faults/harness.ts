@@ -83,6 +83,8 @@ export class FaultStack {
       FLOWDECK_STALL_TIMEOUT_MS: String(STALL_TIMEOUT_MS),
       FLOWDECK_HEARTBEAT_MS: '1000',
       WORKER_CONCURRENCY: '50',
+      // The load here comes from one client; the per-token write limit would only slow it.
+      FLOWDECK_WRITE_RATE_LIMIT: '0',
       SHUTDOWN_GRACE_MS: '20000',
       LOG_LEVEL: 'info',
       ...extra,
