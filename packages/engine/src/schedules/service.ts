@@ -80,18 +80,31 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
     let nextRun: number | null = null;
     if (status === 'active') {
       const remaining = await remainingFires(record, stats);
-      const planned = nextFires(
-        timingOf(record.spec, record.anchor),
-        windowOf(record),
-        record.anchor,
-        now,
-        1,
-        remaining,
-      )[0];
       const { installed, next } = trigger ?? (await triggers.inspect(record));
+      const endDate = record.endDate === null ? null : Date.parse(record.endDate);
+      // A recurring trigger that fires next in the future, within the window and the limit, is
+      // the next planned fire itself; only otherwise is it computed (a cron parse per schedule
+      // is most of a listing's time).
+      const upcoming =
+        isRecurring(record) &&
+        installed &&
+        next !== null &&
+        next > now &&
+        (remaining === null || remaining > 0) &&
+        (endDate === null || next <= endDate);
+      const planned = upcoming
+        ? next
+        : nextFires(
+            timingOf(record.spec, record.anchor),
+            windowOf(record),
+            record.anchor,
+            now,
+            1,
+            remaining,
+          )[0];
       nextRun = installed ? next : (planned ?? null);
       if (isRecurring(record) && planned === undefined) status = 'completed';
-      if (nextRun !== null && record.endDate !== null && nextRun > Date.parse(record.endDate)) nextRun = null;
+      if (nextRun !== null && endDate !== null && nextRun > endDate) nextRun = null;
       if (status === 'completed') nextRun = null;
     }
     return {
