@@ -19,9 +19,9 @@ export async function outageTest(stack: Stack, report: Report, flows: readonly s
     return { flow, id: s.id as string };
   });
   await sleep(3000);
+  const since = Date.now() - 60_000;
   const before = new Set<string>();
-  for (const flow of flows)
-    for (const run of await runsSince(a, flow, Date.now() - 60_000)) before.add(run.id);
+  for (const flow of flows) for (const run of await runsSince(a, flow, since)) before.add(run.id);
 
   const nodes = stack.topology.nodes.filter((n) => n.proc.alive);
   const stoppedAt = Date.now();
@@ -88,7 +88,7 @@ export async function outageTest(stack: Stack, report: Report, flows: readonly s
     a.expect([200, 404], 'DELETE', `/api/_flows/${flow}/schedules/${id}`),
   );
 
-  const after = (await Promise.all(flows.map((flow) => runsSince(b, flow, stoppedAt - 60_000)))).flat();
+  const after = (await Promise.all(flows.map((flow) => runsSince(b, flow, since)))).flat();
   const fires = countFires(
     after,
     schedules.map((s) => s.id),
