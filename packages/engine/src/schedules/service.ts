@@ -132,11 +132,15 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
   }
 
   async function views(flow: string, records: ScheduleRecord[]) {
-    const stats = await store.stats(
-      flow,
-      records.map((r) => r.id),
-    );
-    return Promise.all(records.map((r) => view(r, stats.get(r.id)!)));
+    const active = records.filter((r) => r.status === 'active');
+    const [stats, installed] = await Promise.all([
+      store.stats(
+        flow,
+        records.map((r) => r.id),
+      ),
+      triggers.inspectMany(flow, active),
+    ]);
+    return Promise.all(records.map((r) => view(r, stats.get(r.id)!, installed.get(r.id))));
   }
 
   const viewOne = async (record: ScheduleRecord) => (await views(record.flowName, [record]))[0]!;

@@ -41,7 +41,7 @@ function marker(record: ScheduleRecord, extra: Partial<ScheduledStartMarker> = {
   };
 }
 
-export function createTriggers(_ctx: EngineContext, queues: Queues) {
+export function createTriggers(ctx: EngineContext, queues: Queues) {
   /** Creates the BullMQ trigger of an active schedule; `remaining` caps recurring fires. */
   async function install(record: ScheduleRecord, remaining: number | null, now = Date.now()) {
     if (remaining !== null && remaining <= 0) return; // BullMQ reads a limit of 0 as "no limit"
@@ -94,6 +94,26 @@ export function createTriggers(_ctx: EngineContext, queues: Queues) {
       const job = await queue.getJob(onceJobId(record));
       if (job && !(await job.isActive())) await job.remove();
     }
+  }
+
+  /**
+   * inspect() for many schedules of one flow at once: the job schedulers' next fires in one
+   * ZMSCORE on BullMQ's scheduler set (scored by next fire), one-time schedules one by one.
+   */
+  async function inspectMany(flow: string, records: ScheduleRecord[]) {
+    const found = new Map<string, { installed: boolean; next: number | null }>();
+    const recurring = records.filter(isRecurring);
+    if (recurring.length > 0) {
+      const scores = await ctx.redis.zmscore(queues.queue(flow).keys.repeat!, ...recurring.map((r) => r.id));
+      recurring.forEach((record, i) => {
+        const score = scores[i];
+        found.set(record.id, { installed: score != null, next: score == null ? null : Number(score) });
+      });
+    }
+    await Promise.all(
+      records.filter((r) => !isRecurring(r)).map(async (r) => found.set(r.id, await inspect(r))),
+    );
+    return found;
   }
 
   /** Whether the trigger is in place, and when it fires next. */
@@ -157,6 +177,7 @@ export function createTriggers(_ctx: EngineContext, queues: Queues) {
     install,
     uninstall,
     inspect,
+    inspectMany,
     fireNow,
     hasNextFire,
     mayDeliver,
