@@ -1,5 +1,5 @@
 import type { CreateScheduleRequest, ScheduleSpec } from '@flowdeck/types';
-import { CronExpressionParser } from 'cron-parser';
+import { type CronExpression, CronExpressionParser } from 'cron-parser';
 import cronstrue from 'cronstrue';
 import { InvalidRequestError } from '../errors.ts';
 
@@ -33,6 +33,27 @@ export function parseCron(pattern: string, tz: string, currentDate: number) {
   }
 }
 
+/** Parsed patterns by zone and text: parsing costs 50–120 µs, moving a parsed one to a new date ~7 µs. */
+const parsed = new Map<string, CronExpression>();
+const PARSED_KEPT = 1000;
+
+/**
+ * A parsed cron pattern positioned at `currentDate`, reused from earlier calls. Callers use it
+ * at once and synchronously (next/prev move it), so sharing it is safe.
+ */
+function cronAt(pattern: string, tz: string, currentDate: number): CronExpression {
+  const key = `${tz} ${pattern}`;
+  const known = parsed.get(key);
+  if (known) {
+    known.reset(new Date(currentDate));
+    return known;
+  }
+  const expression = parseCron(pattern, tz, currentDate);
+  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+  parsed.set(key, expression);
+  return expression;
+}
+
 const SCAN_MS = 2 * 86_400_000;
 const isLoopLimit = (error: unknown) => error instanceof Error && /loop limit exceeded/.test(error.message);
 
@@ -44,12 +65,12 @@ const isLoopLimit = (error: unknown) => error instanceof Error && /loop limit ex
  * minute by minute (at the pattern's seconds), and past them cron-parser is asked again.
  */
 export function nextCronFire(cron: string, tz: string, after: number): number | null {
-  const expression = parseCron(cron, tz, after);
   try {
-    return expression.next().getTime();
+    return cronAt(cron, tz, after).next().getTime();
   } catch (error) {
     if (!isLoopLimit(error)) return null;
   }
+  const expression = parseCron(cron, tz, after);
   const seconds = expression.fields.second.values as number[];
   for (let minute = Math.floor(after / 60_000) * 60_000; minute <= after + SCAN_MS; minute += 60_000) {
     for (const second of seconds) {
@@ -185,7 +206,7 @@ export function plannedBetween(
     const skip = Math.max(0, count - max);
     return Array.from({ length: count - skip }, (_, i) => first + (skip + i) * timing.every);
   }
-  const iterator = parseCron(timing.cron, timing.tz, upper);
+  const iterator = cronAt(timing.cron, timing.tz, upper);
   const fires: number[] = [];
   while (fires.length < max) {
     let previous: number;
