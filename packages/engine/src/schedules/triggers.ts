@@ -14,7 +14,7 @@ import { nextEveryFire, parseDate } from './spec.ts';
 const MARKER_JOB_OPTIONS = {
   attempts: 5,
   backoff: { type: 'exponential' as const, delay: 1000 },
-  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnComplete: true,
   removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
 };
 
