@@ -1,0 +1,245 @@
+/**
+ * `npm run soak`: many schedules firing for minutes against real worker and API processes on a
+ * private redis-server (append-only file on), printing every SOAK_SAMPLE_S seconds the fires
+ * handled, their lag (run created − planned time) percentiles, Redis memory and key count, and
+ * each process's RSS; at the end, every planned fire of the measured window is checked for
+ * exactly one occurrence and at most one run. The report goes to bench/SOAK.md.
+ *
+ * Schedule i fires at second (i mod P) of every P seconds ('S/P * * * * *'), so N schedules give
+ * a steady N/P fires per second. Runs are kept by age (SOAK_RETENTION_MINUTES) rather than by
+ * count, so every run can be read once before it is trimmed. Sizes:
+ *   SOAK_SCHEDULES (10000), SOAK_PERIOD_S (10), SOAK_MINUTES (10), SOAK_WORKERS (2),
+ *   SOAK_CONCURRENCY (100 per worker), SOAK_SAMPLE_S (30), SOAK_RETENTION_MINUTES (5).
+ * SOAK_PERIOD_S must divide 60.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createEngine } from '@flowdeck/engine';
+import {
+  benchRedis,
+  fmtBytes,
+  inParallel,
+  pct,
+  rssOf,
+  type Spawned,
+  sleep,
+  spawnService,
+  usedMemory,
+} from './lib.ts';
+
+const env = (name: string, fallback: number) => Number(process.env[name] || fallback);
+const SCHEDULES = env('SOAK_SCHEDULES', 10_000);
+const PERIOD_S = env('SOAK_PERIOD_S', 10);
+const MINUTES = env('SOAK_MINUTES', 10);
+const WORKERS = env('SOAK_WORKERS', 2);
+const CONCURRENCY = env('SOAK_CONCURRENCY', 100);
+const SAMPLE_S = env('SOAK_SAMPLE_S', 30);
+const RETENTION_MIN = env('SOAK_RETENTION_MINUTES', 5);
+const FLOW = 'soak-flow';
+const TERMINAL = new Set(['completed', 'failed', 'canceled']);
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+interface Sample {
+  at: number;
+  fires: number;
+  lag: { p50: number; p95: number; p99: number; max: number };
+  redisBytes: number;
+  keys: number;
+  workerRss: number[];
+  apiRss: number;
+}
+
+async function main() {
+  const redis = await benchRedis();
+  const prefix = `soak${Date.now().toString(36)}`;
+  const processEnv = {
+    REDIS_URL: redis.url,
+    FLOWDECK_PREFIX: prefix,
+    FLOWDECK_FLOWS: join(import.meta.dirname, 'soak-flows.ts'),
+    FLOWDECK_EXAMPLES: 'off',
+    WORKER_CONCURRENCY: String(CONCURRENCY),
+    FLOWDECK_RUN_RETENTION_COUNT: '100000000',
+    FLOWDECK_RUN_RETENTION_DAYS: String(RETENTION_MIN / 1440),
+    FLOWDECK_WRITE_RATE_LIMIT: '0',
+  };
+  const services: Spawned[] = [];
+  const engine = createEngine({
+    redisUrl: redis.url,
+    prefix,
+    retention: { maxRuns: 100_000_000, maxAgeMs: RETENTION_MIN * 60_000 },
+    heartbeatMs: 5000,
+  });
+  try {
+    // Workers log warnings only (at info each step is a line); one is up once it is registered.
+    const registered = () => redis.client.hlen(`{${prefix}}:workers`);
+    for (let i = 0; i < WORKERS; i++) {
+      const before = await registered();
+      services.push(
+        await spawnService(
+          'worker',
+          { ...processEnv, LOG_LEVEL: 'warn' },
+          async () => (await registered()) > before,
+        ),
+      );
+    }
+    const api = await spawnService('api', { ...processEnv, LOG_LEVEL: 'info' }, /"msg":"api listening"/);
+    services.push(api);
+    say(
+      `soak: ${SCHEDULES} schedules firing every ${PERIOD_S} s (${Math.round(SCHEDULES / PERIOD_S)} fires/s), ` +
+        `3-step flow, ${WORKERS} worker processes × concurrency ${CONCURRENCY}, ${MINUTES} min, runs kept ${RETENTION_MIN} min`,
+    );
+    const ids: string[] = [];
+    /** Each schedule's second within the period. */
+    const offsets = new Map<string, number>();
+    const t0 = Date.now();
+    await inParallel(SCHEDULES, 50, async (i) => {
+      const { schedule } = await engine.schedules.create(FLOW, {
+        cron: `${i % PERIOD_S}/${PERIOD_S} * * * * *`,
+      });
+      ids.push(schedule.id);
+      offsets.set(schedule.id, (i % PERIOD_S) * 1000);
+    });
+    say(`created ${SCHEDULES} schedules in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    // The measured window starts once every schedule exists.
+    const from = Math.ceil(Date.now() / 1000) * 1000 + PERIOD_S * 1000;
+    const to = from + MINUTES * 60_000;
+    const runsPerFire = new Map<string, number>();
+    const unfinished = new Set<string>();
+    let lastId = '';
+    const samples: Sample[] = [];
+    say('\n| t (s) | fires/s | lag p50 | p95 | p99 | max | Redis used | keys | worker RSS | API RSS |');
+    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+
+    /** Reads the runs created since the last read (before retention trims them). */
+    async function readNewRuns() {
+      const newIds = await redis.client.zrangebylex(
+        `{${prefix}:${FLOW}}:runs`,
+        lastId ? `(${lastId}` : '-',
+        '+',
+      );
+      const lags: number[] = [];
+      for (let i = 0; i < newIds.length; i += 2000) {
+        const chunk = newIds.slice(i, i + 2000);
+        const pipeline = redis.client.pipeline();
+        for (const id of chunk)
+          pipeline.hmget(`{${prefix}:${FLOW}}:run:${id}`, 'createdAt', 'trigger', 'status');
+        const replies = (await pipeline.exec()) ?? [];
+        replies.forEach(([, value], j) => {
+          const [createdAt, trigger, status] = value as [string | null, string | null, string | null];
+          if (!trigger) return;
+          const { scheduleId, scheduledFor } = JSON.parse(trigger) as {
+            scheduleId?: string;
+            scheduledFor?: number;
+          };
+          if (!scheduleId || scheduledFor === undefined) return;
+          const fire = `${scheduleId}@${scheduledFor}`;
+          runsPerFire.set(fire, (runsPerFire.get(fire) ?? 0) + 1);
+          if (scheduledFor >= from && scheduledFor < to) lags.push(Number(createdAt) - scheduledFor);
+          if (!TERMINAL.has(status ?? '')) unfinished.add(chunk[j]!);
+        });
+      }
+      if (newIds.length > 0) lastId = newIds.at(-1)!;
+      return lags.sort((a, b) => a - b);
+    }
+
+    await sleep(from - Date.now());
+    await readNewRuns();
+    let previous = Date.now();
+    while (Date.now() < to) {
+      await sleep(Math.min(SAMPLE_S * 1000, to - Date.now()));
+      const lags = await readNewRuns();
+      const now = Date.now();
+      const sample: Sample = {
+        at: Math.round((now - from) / 1000),
+        fires: lags.length / ((now - previous) / 1000),
+        lag: { p50: pct(lags, 50), p95: pct(lags, 95), p99: pct(lags, 99), max: lags.at(-1) ?? Number.NaN },
+        redisBytes: await usedMemory(redis.client),
+        keys: await redis.client.dbsize(),
+        workerRss: await Promise.all(services.slice(0, WORKERS).map((s) => rssOf(s.pid))),
+        apiRss: await rssOf(api.pid),
+      };
+      const health = await fetch(`${api.baseUrl}/api/health`).then((r) => r.status);
+      if (health !== 200) say(`API health answered ${health}`);
+      previous = now;
+      samples.push(sample);
+      say(
+        `| ${sample.at} | ${Math.round(sample.fires)} | ${sample.lag.p50} ms | ${sample.lag.p95} ms | ${sample.lag.p99} ms | ${sample.lag.max} ms | ` +
+          `${fmtBytes(sample.redisBytes)} | ${sample.keys.toLocaleString('en')} | ${sample.workerRss.map(fmtBytes).join(', ')} | ${fmtBytes(sample.apiRss)} |`,
+      );
+    }
+
+    // Every planned fire of the window: one occurrence each, no fire with two runs.
+    await sleep(10_000);
+    await readNewRuns();
+    let planned = 0;
+    let accounted = 0;
+    let missedCatchup = 0;
+    const missing: string[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const pipeline = redis.client.pipeline();
+      const chunk = ids.slice(i, i + 500);
+      for (const id of chunk) pipeline.hgetall(`{${prefix}:${FLOW}}:occurrences:${id}`);
+      const replies = (await pipeline.exec()) ?? [];
+      replies.forEach(([, value], j) => {
+        const id = chunk[j]!;
+        const byTime = new Map(
+          Object.values(value as Record<string, string>).map((raw) => {
+            const o = JSON.parse(raw) as { scheduledFor: number; outcome: string };
+            return [o.scheduledFor, o.outcome] as const;
+          }),
+        );
+        const offset = offsets.get(id)!;
+        for (let t = from - (from % (PERIOD_S * 1000)) + offset; t < to; t += PERIOD_S * 1000) {
+          if (t < from) continue;
+          planned++;
+          const outcome = byTime.get(t);
+          if (outcome === undefined) missing.push(`${id}@${t}`);
+          else {
+            accounted++;
+            if (outcome === 'missed-catchup') missedCatchup++;
+          }
+        }
+      });
+    }
+    const duplicates = [...runsPerFire.values()].filter((n) => n > 1).length;
+    const stillRunning = (
+      await Promise.all(
+        [...unfinished].map((id) => redis.client.hget(`{${prefix}:${FLOW}}:run:${id}`, 'status')),
+      )
+    ).filter((s) => s !== null && !TERMINAL.has(s)).length;
+    const half = Math.floor(samples.length / 2);
+    const growth = (a: Sample | undefined, b: Sample | undefined) =>
+      a && b ? fmtBytes(b.redisBytes - a.redisBytes) : '-';
+    const result = [
+      `planned fires ${planned.toLocaleString('en')}, accounted for ${accounted.toLocaleString('en')} (missed per catch-up ${missedCatchup}), ` +
+        `silently missed ${missing.length}${missing.length ? ` (${missing.slice(0, 3).join(', ')})` : ''}, fires with two runs ${duplicates}, ` +
+        `runs still unfinished ${stillRunning}`,
+      `Redis memory: ${growth(samples[0], samples[half])} over the first half, ${growth(samples[half], samples.at(-1))} over the second`,
+    ];
+    for (const line of result) say(`\n${line}`);
+    const table = [
+      '| t (s) | fires/s | lag p50 | p95 | p99 | max | Redis used | keys | worker RSS | API RSS |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...samples.map(
+        (s) =>
+          `| ${s.at} | ${Math.round(s.fires)} | ${s.lag.p50} ms | ${s.lag.p95} ms | ${s.lag.p99} ms | ${s.lag.max} ms | ` +
+          `${fmtBytes(s.redisBytes)} | ${s.keys.toLocaleString('en')} | ${s.workerRss.map(fmtBytes).join(', ')} | ${fmtBytes(s.apiRss)} |`,
+      ),
+    ].join('\n');
+    writeFileSync(
+      new URL('SOAK.md', import.meta.url),
+      `# Soak\n\n${new Date().toISOString()} · ${SCHEDULES} schedules every ${PERIOD_S} s (${Math.round(SCHEDULES / PERIOD_S)} fires/s) of a ` +
+        `3-step flow for ${MINUTES} min; ${WORKERS} worker processes × concurrency ${CONCURRENCY}; runs kept ${RETENTION_MIN} min. ` +
+        `Rerun: \`npm run soak\` (sizes in bench/soak.ts).\n\n${table}\n\n${result.join('\n\n')}\n`,
+    );
+    if (missing.length > 0 || duplicates > 0) process.exitCode = 1;
+  } finally {
+    await Promise.all(services.map((s) => s.stop()));
+    await engine.close();
+    await redis.stop();
+  }
+}
+
+await main();
