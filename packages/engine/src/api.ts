@@ -96,6 +96,8 @@ export interface StartFlowOptions {
   trigger: Trigger;
   /** The same key never creates two runs of one flow. */
   idempotencyKey?: string;
+  /** How long the key is kept (the run retention age when not given). */
+  idempotencyTtlMs?: number;
 }
 
 export interface EngineHealth {

@@ -28,6 +28,8 @@ export interface NewRun {
   trigger: Trigger;
   steps: GraphStep[];
   idempotencyKey?: string;
+  /** How long the idempotency key is kept; the run retention age when not given. */
+  idempotencyTtlMs?: number;
 }
 
 type EventBody = Record<string, unknown> & { type: string };
@@ -60,7 +62,7 @@ export function createRunStore(ctx: EngineContext) {
         json(run.input),
         json(run.trigger),
         json(run.steps),
-        Math.ceil(ctx.retention.maxAgeMs),
+        Math.ceil(run.idempotencyTtlMs ?? ctx.retention.maxAgeMs),
         run.idempotencyKey ? '1' : '0',
         event({ type: 'run.started', data: { trigger: run.trigger } }),
         EVENTS_MAX_LEN,

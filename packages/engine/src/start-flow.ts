@@ -38,6 +38,7 @@ export function createStartFlow(
       trigger: options.trigger,
       steps: manifest.steps.map(({ name, needs }) => ({ name, needs })),
       idempotencyKey: options.idempotencyKey,
+      idempotencyTtlMs: options.idempotencyTtlMs,
     });
     // A repeated call with the same key re-enqueues the entry steps of a run that never
     // started: step job ids are deterministic, so this repairs a lost enqueue and is a

@@ -25,6 +25,13 @@ import { schedulerFireTime, schedulerJobId, type Triggers } from './triggers.ts'
  * policies. Their idempotency key is the job id BullMQ would have given them, so a fire
  * handled both ways still starts one run.
  */
+/**
+ * A fire's idempotency key only has to outlive a redelivery of its marker (a stalled or retried
+ * job comes back within minutes); kept for the run retention age (7 days by default) they were
+ * the one thing a busy Flowdeck's memory grew with: a key per fire, 120 bytes each.
+ */
+const FIRE_KEY_TTL_MS = 3_600_000;
+
 export function createFireHandler(
   ctx: EngineContext,
   deps: { store: ScheduleStore; triggers: Triggers; runs: RunStore; startFlow: StartFlow },
@@ -106,6 +113,7 @@ export function createFireHandler(
         const started = await startFlow(flow, fire.input ?? record.input ?? {}, {
           trigger: { type: 'schedule', scheduleId: record.id, scheduledFor },
           idempotencyKey: `fire:${fire.jobId}`,
+          idempotencyTtlMs: Math.min(FIRE_KEY_TTL_MS, ctx.retention.maxAgeMs),
         });
         runId = started.runId;
       } catch (error) {
