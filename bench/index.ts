@@ -138,6 +138,7 @@ async function apiFigures() {
       `\`getJobSchedulers(0, 49)\` and \`getJobs(['completed'], 0, 49)\` called directly.\n\n` +
       `| | Flowdeck | raw BullMQ | ratio |\n| --- | --- | --- | --- |\n` +
       `| create-schedule throughput | ${perSec(a.createPerSec.flowdeck)} | ${perSec(a.createPerSec.raw)} | ${ratio(a.createPerSec.flowdeck, a.createPerSec.raw)} |\n` +
+      `| create-schedule throughput, engine in-process (no HTTP) | ${perSec(a.createPerSec.engine)} | ${perSec(a.createPerSec.raw)} | ${ratio(a.createPerSec.engine, a.createPerSec.raw)} |\n` +
       `| create latency p50 / p95 | ${fmtMs(a.createLatency.flowdeck.p50)} / ${fmtMs(a.createLatency.flowdeck.p95)} | ${fmtMs(a.createLatency.raw.p50)} / ${fmtMs(a.createLatency.raw.p95)} | |\n` +
       `| GET schedules (page of 50) p50 / p95 | ${fmtMs(a.listSchedules.flowdeck.p50)} / ${fmtMs(a.listSchedules.flowdeck.p95)} | ${fmtMs(a.listSchedules.raw.p50)} / ${fmtMs(a.listSchedules.raw.p95)} | ${ratio(a.listSchedules.flowdeck.p95, a.listSchedules.raw.p95)} (p95) |\n` +
       `| GET runs (page of 50) p50 / p95 | ${fmtMs(a.listRuns.flowdeck.p50)} / ${fmtMs(a.listRuns.flowdeck.p95)} | ${fmtMs(a.listRuns.raw.p50)} / ${fmtMs(a.listRuns.raw.p95)} | ${ratio(a.listRuns.flowdeck.p95, a.listRuns.raw.p95)} (p95) |\n` +
@@ -147,10 +148,17 @@ async function apiFigures() {
   );
   summary.push(
     [
-      'create schedule, 50 in flight',
+      'create schedule via the API, 50 in flight',
       perSec(a.createPerSec.flowdeck),
       perSec(a.createPerSec.raw),
       ratio(a.createPerSec.flowdeck, a.createPerSec.raw),
+      '',
+    ],
+    [
+      'create schedule via the engine (no HTTP)',
+      perSec(a.createPerSec.engine),
+      perSec(a.createPerSec.raw),
+      ratio(a.createPerSec.engine, a.createPerSec.raw),
       '',
     ],
     [

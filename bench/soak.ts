@@ -45,6 +45,8 @@ interface Sample {
   fires: number;
   lag: { p50: number; p95: number; p99: number; max: number };
   redisBytes: number;
+  /** Occurrence history (estimated from 100 schedules): bounded at 1,000 fires per schedule. */
+  occurrenceBytes: number;
   keys: number;
   workerRss: number[];
   apiRss: number;
@@ -109,8 +111,29 @@ async function main() {
     const unfinished = new Set<string>();
     let lastId = '';
     const samples: Sample[] = [];
-    say('\n| t (s) | fires/s | lag p50 | p95 | p99 | max | Redis used | keys | worker RSS | API RSS |');
-    say('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const header = [
+      '| t (s) | fires/s | lag p50 | p95 | p99 | max | Redis used | of which occurrences | keys | worker RSS | API RSS |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ];
+    const row = (s: Sample) =>
+      `| ${s.at} | ${Math.round(s.fires)} | ${s.lag.p50} ms | ${s.lag.p95} ms | ${s.lag.p99} ms | ${s.lag.max} ms | ` +
+      `${fmtBytes(s.redisBytes)} | ${fmtBytes(s.occurrenceBytes)} | ${s.keys.toLocaleString('en')} | ` +
+      `${s.workerRss.map(fmtBytes).join(', ')} | ${fmtBytes(s.apiRss)} |`;
+    say(`\n${header.join('\n')}`);
+
+    async function occurrenceBytes() {
+      const sampled = ids.slice(0, 100);
+      let total = 0;
+      for (const id of sampled) {
+        for (const key of [
+          `{${prefix}:${FLOW}}:occurrences:${id}`,
+          `{${prefix}:${FLOW}}:occurrence-index:${id}`,
+        ]) {
+          total += Number((await redis.client.memory('USAGE', key)) ?? 0);
+        }
+      }
+      return (total / sampled.length) * ids.length;
+    }
 
     /** Reads the runs created since the last read (before retention trims them). */
     async function readNewRuns() {
@@ -156,6 +179,7 @@ async function main() {
         fires: lags.length / ((now - previous) / 1000),
         lag: { p50: pct(lags, 50), p95: pct(lags, 95), p99: pct(lags, 99), max: lags.at(-1) ?? Number.NaN },
         redisBytes: await usedMemory(redis.client),
+        occurrenceBytes: await occurrenceBytes(),
         keys: await redis.client.dbsize(),
         workerRss: await Promise.all(services.slice(0, WORKERS).map((s) => rssOf(s.pid))),
         apiRss: await rssOf(api.pid),
@@ -164,10 +188,7 @@ async function main() {
       if (health !== 200) say(`API health answered ${health}`);
       previous = now;
       samples.push(sample);
-      say(
-        `| ${sample.at} | ${Math.round(sample.fires)} | ${sample.lag.p50} ms | ${sample.lag.p95} ms | ${sample.lag.p99} ms | ${sample.lag.max} ms | ` +
-          `${fmtBytes(sample.redisBytes)} | ${sample.keys.toLocaleString('en')} | ${sample.workerRss.map(fmtBytes).join(', ')} | ${fmtBytes(sample.apiRss)} |`,
-      );
+      say(row(sample));
     }
 
     // Every planned fire of the window: one occurrence each, no fire with two runs.
@@ -212,22 +233,17 @@ async function main() {
     const half = Math.floor(samples.length / 2);
     const growth = (a: Sample | undefined, b: Sample | undefined) =>
       a && b ? fmtBytes(b.redisBytes - a.redisBytes) : '-';
+    const growthBesides = (a: Sample | undefined, b: Sample | undefined) =>
+      a && b ? fmtBytes(b.redisBytes - b.occurrenceBytes - (a.redisBytes - a.occurrenceBytes)) : '-';
     const result = [
       `planned fires ${planned.toLocaleString('en')}, accounted for ${accounted.toLocaleString('en')} (missed per catch-up ${missedCatchup}), ` +
         `silently missed ${missing.length}${missing.length ? ` (${missing.slice(0, 3).join(', ')})` : ''}, fires with two runs ${duplicates}, ` +
         `runs still unfinished ${stillRunning}`,
-      `Redis memory: ${growth(samples[0], samples[half])} over the first half, ${growth(samples[half], samples.at(-1))} over the second`,
+      `Redis memory: ${growth(samples[0], samples[half])} over the first half, ${growth(samples[half], samples.at(-1))} over the second; ` +
+        `besides the occurrence history (kept up to 1,000 per schedule): ${growthBesides(samples[0], samples[half])}, then ${growthBesides(samples[half], samples.at(-1))}`,
     ];
     for (const line of result) say(`\n${line}`);
-    const table = [
-      '| t (s) | fires/s | lag p50 | p95 | p99 | max | Redis used | keys | worker RSS | API RSS |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-      ...samples.map(
-        (s) =>
-          `| ${s.at} | ${Math.round(s.fires)} | ${s.lag.p50} ms | ${s.lag.p95} ms | ${s.lag.p99} ms | ${s.lag.max} ms | ` +
-          `${fmtBytes(s.redisBytes)} | ${s.keys.toLocaleString('en')} | ${s.workerRss.map(fmtBytes).join(', ')} | ${fmtBytes(s.apiRss)} |`,
-      ),
-    ].join('\n');
+    const table = [...header, ...samples.map(row)].join('\n');
     writeFileSync(
       new URL('SOAK.md', import.meta.url),
       `# Soak\n\n${new Date().toISOString()} · ${SCHEDULES} schedules every ${PERIOD_S} s (${Math.round(SCHEDULES / PERIOD_S)} fires/s) of a ` +
