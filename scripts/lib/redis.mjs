@@ -35,7 +35,13 @@ const PORT_ATTEMPTS = 10;
  *   it) instead of a free one
  * @returns {Promise<PrivateRedis>}
  */
-export async function startRedis({ dataDir, onLine = () => {}, detached = false, bin = 'redis-server', port }) {
+export async function startRedis({
+  dataDir,
+  onLine = () => {},
+  detached = false,
+  bin = 'redis-server',
+  port,
+}) {
   const dir = resolve(dataDir);
   mkdirSync(dir, { recursive: true });
   if (port !== undefined) return launch({ bin, port, dir, onLine, detached });
