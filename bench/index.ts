@@ -192,6 +192,48 @@ async function apiFigures() {
   );
 }
 
+/** Why the figures are what they are; printed under the tables in RESULTS.md. */
+const ANALYSIS = `## Where the time goes
+
+**A scheduled fire** of a 1-step flow is two BullMQ jobs: the marker, then the step. Beyond what raw
+BullMQ does for its one job (promote the delayed job, fetch it, add the scheduler's next job,
+complete it), the marker reads the schedule and its counters (1 round trip, pipelined), creates
+the run (1 Lua call: record, index, \`run.started\`, retention trim), enqueues the entry step
+(1) and records the occurrence (1 Lua call); the step job is fetched and completed by BullMQ and
+runs two Lua calls (start, which also returns the step's inputs; completion, which also
+completes the run and compacts its event stream).
+
+**An API-started 1-step run** (the throughput comparison) adds to raw BullMQ's add + fetch +
+complete: the manifest read, the create-run script and the step's start and completion
+scripts, four round trips; the measured CPU per run is about 2.5× raw's in Node and 2.3× in Redis.
+
+**Missed targets.**
+- Fire lag at 3,000 schedules every second: on these two shared cores Flowdeck handles roughly
+  2,000 fires a second, so the backlog, and the lag, grow through the window; raw BullMQ has
+  one no-op job per fire. Nothing is missed or doubled: late fires start late, and fires BullMQ
+  skipped while behind are recovered. Ways to close it: run the entry step inside the marker's
+  job when the worker hosts the flow (one job per fire instead of two), and fold the occurrence
+  into the create-run script.
+- Throughput: short of 0.5× raw by about a tenth. What is left per run: the manifest read on
+  every API start (a per-flow cache invalidated by the worker's publish would drop it), four
+  event JSONs and XADDs, the DUMP/RESTORE of the finished run's stream (Redis CPU traded for
+  3.7 KB of memory per stored run), and a timer and an AbortController per step.
+- Creates through the API (no target): through the engine alone they run at about a third of
+  raw upserts (a record, a version, an index entry and the trigger, against the trigger alone);
+  the rest is the HTTP layer: token check, request id and log, security headers, the flow
+  lookup with its live workers, validation and the audit entry written for every write.
+
+**Fixed on the way** (each in its own commit): a step's start returns its inputs and its completion
+finishes the run (−3 round trips per run); one ready step is enqueued with \`add\`, not
+\`addBulk\` (an ioredis pipeline copies every BullMQ script on creation); the parsed manifest,
+compiled input validator and parsed cron patterns are reused; jobs are classified by their tag
+before any zod parse; completed step and marker jobs are deleted at once; creating a schedule
+takes 3 round trips instead of 6; a page of schedules reads its job schedulers in one ZMSCORE
+and skips the cron parse when BullMQ already knows the next fire; a flow's schedules are paged
+from an index (GET schedules with 100,000 stored went from seconds for the whole list to a
+page of 50 in a few ms); a finished run's event stream is rewritten at its size (5.3 KB → 1.5 KB
+per stored run); a fire's idempotency key is kept an hour instead of 7 days.`;
+
 async function main() {
   const probe = await benchRedis();
   const m = await machine(probe.client);
@@ -214,7 +256,7 @@ async function main() {
     `# Benchmarks: Flowdeck beside raw BullMQ\n\n${new Date().toISOString()} · ${setup}.\n\n` +
     `Rerun: \`npm run bench\` (sizes in bench/index.ts). The machine is shared, so figures move between runs; ` +
     `each comparison runs both sides in one process on one Redis, and the ratios are what to compare.\n\n` +
-    `${table}\n\n${sections.join('\n\n')}\n`;
+    `${table}\n\n${sections.join('\n\n')}\n\n${ANALYSIS}\n`;
   writeFileSync(new URL('RESULTS.md', import.meta.url), text);
   say('written to bench/RESULTS.md');
 }
