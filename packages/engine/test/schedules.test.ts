@@ -178,6 +178,17 @@ describe('schedules', () => {
     expect((await stack.engine.schedules.get('ticker', schedule.id)).schedule.cron).toBe('0 * * * *');
   });
 
+  it('an edit that moves the end date into the past is refused with 400 and changes nothing', async () => {
+    stack = testStack();
+    await stack.startWorker([tracked()]);
+    const { schedule } = await stack.engine.schedules.create('ticker', { cron: '0 * * * *' });
+    await expect(
+      stack.engine.schedules.update('ticker', schedule.id, { endDate: '1970-01-01T00:00:00.025Z' }),
+    ).rejects.toMatchObject({ status: 400, message: 'endDate: is in the past' });
+    const after = await stack.engine.schedules.get('ticker', schedule.id);
+    expect(after).toMatchObject({ status: 'active', endDate: null, version: schedule.version });
+  });
+
   it('run now starts one run through the marker path without moving the schedule', async () => {
     stack = testStack();
     await stack.startWorker([tracked()]);

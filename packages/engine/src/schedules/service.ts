@@ -311,7 +311,10 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
       if (options.ifMatch !== undefined) assertMatches(record, options.ifMatch);
       const now = Date.now();
       const next = applyPatch(record, patch, now);
-      validateTiming(timingOf(next.spec, next.anchor), windowOf(next), now, { isNew: next.anchor === now });
+      // A new timing or a new end date must lie ahead; one left as it was may be in the past.
+      validateTiming(timingOf(next.spec, next.anchor), windowOf(next), now, {
+        isNew: next.anchor === now || patch.endDate !== undefined,
+      });
       if (patch.input !== undefined)
         checkInput(flowName, (await deps.registry.manifest(flowName)).inputSchema, next.input);
       return replace(record, next);
