@@ -96,19 +96,23 @@ export async function flowdeck(
   );
   const window = windowFrom(start, seconds);
   await sleep(window[1] - Date.now() + 1500);
-  // Fires still queued when the window ends are late, not missed. The job schedulers are removed
-  // (no new fires) but the schedules stay active, so the queued fires are still handled; then
-  // the queue is given up to two minutes to drain.
-  const markers = new Queue('bench-flow', { connection: { url }, prefix: `{${settings.prefix}:bench-flow}` });
-  await Promise.all(ids.map((id) => markers.removeJobScheduler(id)));
+  // Fires still queued when the window ends are late, not missed, and fires BullMQ skipped while
+  // behind are recovered by later ones: the schedules go on firing until every planned fire of
+  // the window has its occurrence (up to two minutes). Removing the job schedulers instead would
+  // also remove their pending fires.
+  const planned = ids.length * seconds;
   const deadline = Date.now() + 120_000;
-  while (
-    Date.now() < deadline &&
-    (await markers.getJobCountByTypes('waiting', 'active', 'prioritized')) > 0
-  ) {
-    await sleep(200);
+  const client = new Redis(url);
+  while (Date.now() < deadline) {
+    const pipeline = client.pipeline();
+    for (const id of ids) {
+      pipeline.zcount(`{${settings.prefix}:bench-flow}:occurrence-index:${id}`, window[0], window[1] - 1);
+    }
+    const counts = ((await pipeline.exec()) ?? []).map(([, n]) => Number(n));
+    if (counts.reduce((a, b) => a + b, 0) >= planned) break;
+    await sleep(1000);
   }
-  await markers.close();
+  await client.quit();
   const fires: [string, number, number][] = [];
   for (let cursor: string | undefined; ; ) {
     const page = await engine.runs.list('bench-flow', { limit: 200, cursor });
