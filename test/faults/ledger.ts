@@ -1,4 +1,4 @@
-import { type FaultStack, FLOW } from './harness.ts';
+import { type FaultStack, FLOW, STALL_TIMEOUT_MS, waitUntil } from './harness.ts';
 
 /**
  * Reads what Flowdeck recorded — every run of the flow and every occurrence of the given
@@ -159,4 +159,27 @@ export function describeAudit(audit: Audit): string {
     `runs not finished ${sample(audit.unfinished)}`,
     `runs completed ${audit.completedRuns}, failed ${audit.failedRuns}`,
   ].join('; ');
+}
+
+/**
+ * Audits the window once every fire is accounted for and every run has finished, or when
+ * waiting longer is pointless (steps of killed workers are taken over after the stall
+ * timeout); the caller judges what the audit shows.
+ */
+export async function auditWhenSettled(
+  stack: FaultStack,
+  ids: string[],
+  from: number,
+  to: number,
+): Promise<Audit> {
+  let audit = auditEverySecond(await readLedger(stack, ids), ids, from, to);
+  await waitUntil(
+    'every fire is accounted for and every run finished',
+    async () => {
+      audit = auditEverySecond(await readLedger(stack, ids), ids, from, to);
+      return settled(audit);
+    },
+    STALL_TIMEOUT_MS * 6 + 60_000,
+  ).catch(() => {});
+  return audit;
 }

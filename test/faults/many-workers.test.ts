@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, it } from 'vitest';
-import { call, FaultStack, FLOW, report, STALL_TIMEOUT_MS, size, waitUntil } from './harness.ts';
-import { auditEverySecond, describeAudit, readLedger, settled } from './ledger.ts';
+import { call, FaultStack, FLOW, report, size } from './harness.ts';
+import { auditWhenSettled, describeAudit, settled } from './ledger.ts';
 
 // Fault 3: several worker processes on one Redis take the same schedules' fires.
 // Sizes: FAULTS_WORKERS, FAULTS_MANY_SCHEDULES, FAULTS_MANY_SECONDS.
@@ -37,15 +37,7 @@ it(
     report(NAME, `${WORKERS} workers, ${SCHEDULES} schedules firing every second for ${SECONDS} s`);
     await sleep(to - Date.now());
 
-    let audit = auditEverySecond(await readLedger(stack, ids), ids, from, to);
-    await waitUntil(
-      'every fire is accounted for and every run finished',
-      async () => {
-        audit = auditEverySecond(await readLedger(stack!, ids), ids, from, to);
-        return settled(audit);
-      },
-      STALL_TIMEOUT_MS * 6 + 60_000,
-    ).catch(() => {});
+    const audit = await auditWhenSettled(stack, ids, from, to);
     report(NAME, describeAudit(audit));
     const ok =
       settled(audit) &&

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, it } from 'vitest';
 import { Problem } from '../../packages/types/src/index.ts';
-import { call, FaultStack, FLOW, report, STALL_TIMEOUT_MS, size, waitUntil } from './harness.ts';
-import { auditEverySecond, describeAudit, readLedger, settled } from './ledger.ts';
+import { call, FaultStack, FLOW, report, size, waitUntil } from './harness.ts';
+import { auditWhenSettled, describeAudit, readLedger, settled } from './ledger.ts';
 
 // Fault 2: redis-server (append-only file on) is stopped mid-load and started again on the same
 // port with the same data. Sizes: FAULTS_REDIS_SCHEDULES, FAULTS_REDIS_OUTAGE_MS.
@@ -106,15 +106,7 @@ it(
     // Fires planned during the outage are handled once Redis is back.
     await sleep(AFTER_MS);
     const to = Math.floor(Date.now() / 1000) * 1000 - 2000;
-    let audit = auditEverySecond(await readLedger(stack, ids), ids, from, to);
-    await waitUntil(
-      'every fire is accounted for and every run finished',
-      async () => {
-        audit = auditEverySecond(await readLedger(stack!, ids), ids, from, to);
-        return settled(audit);
-      },
-      STALL_TIMEOUT_MS * 6 + 60_000,
-    ).catch(() => {});
+    const audit = await auditWhenSettled(stack, ids, from, to);
     report(NAME, describeAudit(audit));
     const ok = settled(audit) && audit.duplicates.length === 0 && audit.brokenLinks.length === 0;
     report(NAME, ok ? 'PASS' : `FAIL\n${stack.describe()}`);

@@ -1,17 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, it } from 'vitest';
-import {
-  type Api,
-  call,
-  FaultStack,
-  FLOW,
-  report,
-  type Service,
-  STALL_TIMEOUT_MS,
-  size,
-  waitUntil,
-} from './harness.ts';
-import { auditEverySecond, describeAudit, readLedger, settled } from './ledger.ts';
+import { type Api, call, FaultStack, FLOW, report, type Service, size, waitUntil } from './harness.ts';
+import { auditWhenSettled, describeAudit, readLedger, settled } from './ledger.ts';
 
 // Fault 4: the API and the workers are restarted with SIGTERM under load, one at a time, as a
 // rolling deploy does. Sizes: FAULTS_ROLLING_SCHEDULES, FAULTS_ROLLING_SECONDS, FAULTS_CLIENTS.
@@ -176,15 +166,7 @@ it(
     }
     report(NAME, 'each of those steps ran once, on its first attempt');
 
-    let audit = auditEverySecond(await readLedger(stack, ids), ids, from, to);
-    await waitUntil(
-      'every fire is accounted for and every run finished',
-      async () => {
-        audit = auditEverySecond(await readLedger(stack!, ids), ids, from, to);
-        return settled(audit);
-      },
-      STALL_TIMEOUT_MS * 6 + 60_000,
-    ).catch(() => {});
+    const audit = await auditWhenSettled(stack, ids, from, to);
     const stalled = (await stalledJobs(stack, FLOW)) + (await stalledJobs(stack, 'hold-flow'));
     report(NAME, `${describeAudit(audit)}; jobs left to stall ${stalled}`);
     const ok = settled(audit) && audit.duplicates.length === 0 && stalled === 0 && audit.failedRuns === 0;

@@ -11,7 +11,7 @@ import {
   size,
   waitUntil,
 } from './harness.ts';
-import { auditEverySecond, describeAudit, readLedger, settled } from './ledger.ts';
+import { auditWhenSettled, describeAudit, settled } from './ledger.ts';
 
 // Fault 1: the worker is killed with SIGKILL at random moments while schedules fire every
 // second, and restarted each time. Sizes: FAULTS_KILL_SCHEDULES, FAULTS_KILL_SECONDS, FAULTS_KILLS.
@@ -60,15 +60,7 @@ it(
     await sleep(Math.max(0, to - Date.now()));
 
     // Steps the killed workers held are taken over after the stall timeout; wait for them.
-    let audit = auditEverySecond(await readLedger(stack, ids), ids, from, to);
-    await waitUntil(
-      'every fire is accounted for and every run finished',
-      async () => {
-        audit = auditEverySecond(await readLedger(stack!, ids), ids, from, to);
-        return settled(audit);
-      },
-      STALL_TIMEOUT_MS * 6 + 60_000,
-    ).catch(() => {});
+    const audit = await auditWhenSettled(stack, ids, from, to);
     report(NAME, describeAudit(audit));
     const ok =
       settled(audit) &&
