@@ -55,8 +55,8 @@ export function createEngineParts(
   const runs = createRunStore(ctx);
   const events = createEventLog(ctx);
   const queues = createQueues(ctx);
-  const startFlow = createStartFlow(registry, runs, queues, hosted);
-  const schedules = createScheduleService(ctx, { registry, runs, queues, startFlow });
+  const { startRun, startFlow } = createStartFlow(registry, runs, queues, hosted);
+  const schedules = createScheduleService(ctx, { registry, runs, queues, startRun });
   return { ctx, registry, runs, events, queues, startFlow, schedules };
 }
 

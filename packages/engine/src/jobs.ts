@@ -6,7 +6,13 @@ import { z } from 'zod';
  */
 
 /** Runs one step of one run. */
-export const StepJob = z.object({ kind: z.literal('step'), runId: z.string(), step: z.string() });
+export const StepJob = z.object({
+  kind: z.literal('step'),
+  runId: z.string(),
+  step: z.string(),
+  /** Attempts made before this job existed: the entry step's first attempt ran inside its marker job. */
+  attemptsBefore: z.number().int().min(0).optional(),
+});
 export type StepJob = z.infer<typeof StepJob>;
 
 /** A schedule's fire: the worker calls startFlow instead of running a step. */

@@ -29,25 +29,24 @@ export function createQueues(ctx: EngineContext) {
    */
   async function enqueueSteps(manifest: FlowManifest, runId: string, steps: string[]) {
     if (steps.length === 0) return;
-    const jobs = steps.map((step) => {
-      const policy = manifest.steps.find((s) => s.name === step);
-      const data: StepJob = { kind: 'step', runId, step };
-      return {
-        name: STEP_JOB_NAME,
-        data,
-        opts: {
-          jobId: stepJobId(runId, step),
-          attempts: policy?.retry.attempts ?? 1,
-          backoff: policy
-            ? { type: policy.retry.backoff.type, delay: policy.retry.backoff.delayMs }
-            : undefined,
-          removeOnComplete: true,
-          removeOnFail: { age: 24 * 3600, count: 1000 },
-        },
-      };
-    });
+    const jobs = steps.map((step) => stepJob(manifest, runId, step, 0));
     if (jobs.length === 1) await queue(manifest.name).add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
     else await queue(manifest.name).addBulk(jobs);
+  }
+
+  /**
+   * After an attempt that ran outside a step job (an entry step run inside its marker job)
+   * failed: the step's remaining attempts as a step job, the first of them after `delayMs`.
+   */
+  async function enqueueRetry(
+    manifest: FlowManifest,
+    runId: string,
+    step: string,
+    attemptsMade: number,
+    delayMs: number,
+  ) {
+    const job = stepJob(manifest, runId, step, attemptsMade);
+    await queue(manifest.name).add(job.name, job.data, { ...job.opts, delay: delayMs });
   }
 
   async function close() {
@@ -55,7 +54,34 @@ export function createQueues(ctx: EngineContext) {
     queues.clear();
   }
 
-  return { queue, enqueueSteps, close };
+  return { queue, enqueueSteps, enqueueRetry, close };
+}
+
+/**
+ * A step job with the step's retry policy, less the attempts already made. BullMQ counts the
+ * job's own attempts from one: an exponential backoff delay doubled once per earlier attempt
+ * gives the delays the step would have had as one job.
+ */
+function stepJob(manifest: FlowManifest, runId: string, step: string, attemptsBefore: number) {
+  const policy = manifest.steps.find((s) => s.name === step);
+  const data: StepJob = { kind: 'step', runId, step, ...(attemptsBefore > 0 ? { attemptsBefore } : {}) };
+  const backoff = policy?.retry.backoff;
+  return {
+    name: STEP_JOB_NAME,
+    data,
+    opts: {
+      jobId: stepJobId(runId, step),
+      attempts: Math.max(1, (policy?.retry.attempts ?? 1) - attemptsBefore),
+      backoff: backoff
+        ? {
+            type: backoff.type,
+            delay: backoff.type === 'exponential' ? backoff.delayMs * 2 ** attemptsBefore : backoff.delayMs,
+          }
+        : undefined,
+      removeOnComplete: true,
+      removeOnFail: { age: 24 * 3600, count: 1000 },
+    },
+  };
 }
 
 export type Queues = ReturnType<typeof createQueues>;

@@ -1,4 +1,5 @@
 import { luaScript } from './lua.ts';
+import { RECORD_OCCURRENCE_LUA } from './schedules/store.ts';
 
 /**
  * The run state machine lives in these scripts so each transition is atomic even when
@@ -41,28 +42,43 @@ local function trim(index, maxRuns, floorId, runPrefix, eventsPrefix, batch)
   return removed
 end`;
 
-/** KEYS: run, index, events, idempotency. ARGV: runId, createdAt, flow, input, trigger,
- * stepsJson, idemTtlMs, hasIdem, eventJson, eventsMaxLen, stepCount, maxRuns, floorId,
- * runKeyPrefix, eventsKeyPrefix, trimBatch, then name/needCount pairs. The new run is
- * written and older runs trimmed in one call. */
+/** KEYS: run, index, events, idempotency, and for a schedule's fire its occurrences, occurrence
+ * index and stats. ARGV: runId, createdAt, flow, input, trigger, stepsJson, idemTtlMs, hasIdem,
+ * eventJson, eventsMaxLen, stepCount, maxRuns, floorId, runKeyPrefix, eventsKeyPrefix, trimBatch,
+ * heldStep ('' for none), heldStepEventJson, the 7 occurrence args (with 7 KEYS), then name/
+ * needCount pairs. The new run is written and older runs trimmed in one call; a held entry step
+ * is marked started (its caller runs it now), and a fire's occurrence is recorded, for a new run
+ * or the one its idempotency key already names. Returns {created (1|0), runId, recorded (1|0)}. */
 export const createRunScript = luaScript(`
 ${TRIM}
+${RECORD_OCCURRENCE_LUA}
+local pairsAt = 26
+local function record(runId)
+  if #KEYS < 7 then return 0 end
+  return record_occurrence(KEYS[5], KEYS[6], KEYS[7], {unpack(ARGV, 19, 25)}, runId)
+end
 if ARGV[8] == '1' then
   local existing = redis.call('GET', KEYS[4])
-  if existing then return {0, existing} end
+  if existing then return {0, existing, record(existing)} end
   redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[7])
 end
 redis.call('HSET', KEYS[1], 'id', ARGV[1], 'flow', ARGV[3], 'input', ARGV[4], 'trigger', ARGV[5],
   'createdAt', ARGV[2], 'steps', ARGV[6], 'status', 'queued', 'remaining', ARGV[11])
 local n = tonumber(ARGV[11])
 for i = 0, n - 1 do
-  local name = ARGV[17 + i * 2]
-  redis.call('HSET', KEYS[1], 's:' .. name, 'pending', 'a:' .. name, 0, 'w:' .. name, ARGV[18 + i * 2])
+  local name = ARGV[pairsAt + i * 2]
+  redis.call('HSET', KEYS[1], 's:' .. name, 'pending', 'a:' .. name, 0, 'w:' .. name, ARGV[pairsAt + 1 + i * 2])
 end
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[10], '*', 'e', ARGV[9])
+local held = ARGV[17]
+if held ~= '' then
+  redis.call('HSET', KEYS[1], 's:' .. held, 'running', 'a:' .. held, 1, 't0:' .. held, ARGV[2],
+    'status', 'running', 'startedAt', ARGV[2])
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[10], '*', 'e', ARGV[18])
+end
 trim(KEYS[2], tonumber(ARGV[12]), ARGV[13], ARGV[14], ARGV[15], tonumber(ARGV[16]))
-return {1, ARGV[1]}
+return {1, ARGV[1], record(ARGV[1])}
 `);
 
 /** KEYS: run, events. ARGV: step, attempt, now, eventJson, eventsMaxLen, then the steps it needs.

@@ -13,6 +13,7 @@ import type {
 import { type EngineContext, EVENTS_MAX_LEN } from './context.ts';
 import { NotFoundError } from './errors.ts';
 import { newRunId, RUN_ID_PATTERN, runIdFloor } from './ids.ts';
+import type { OccurrenceWrite } from './schedules/store.ts';
 import { createRunScript, stepCompletedScript, stepFailedScript, stepStartedScript } from './run-scripts.ts';
 
 /** The run store: records, the per-flow run index and the state transitions of a run. */
@@ -30,23 +31,29 @@ export interface NewRun {
   idempotencyKey?: string;
   /** How long the idempotency key is kept; the run retention age when not given. */
   idempotencyTtlMs?: number;
+  /** An entry step marked started with the run: its caller runs it right away. */
+  heldStep?: string;
+  /** A schedule's fire, recorded with the run (or with the run its idempotency key names). */
+  occurrence?: OccurrenceWrite;
 }
 
 type EventBody = Record<string, unknown> & { type: string };
 const json = (value: unknown) => JSON.stringify(value ?? null);
 const event = (body: EventBody) => JSON.stringify({ at: Date.now(), ...body });
 const TRIM_BATCH = 50;
+const NO_OCCURRENCE = Array.from({ length: 7 }, () => '');
 const SCAN_LIMIT = 2000;
 
 export function createRunStore(ctx: EngineContext) {
   const { redis, keys } = ctx;
   const runKeys = (flow: string, runId: string) => [keys.run(flow, runId), keys.runEvents(flow, runId)];
 
-  async function create(run: NewRun): Promise<{ runId: string; created: boolean }> {
+  async function create(run: NewRun): Promise<{ runId: string; created: boolean; recorded: boolean }> {
     const runId = newRunId();
     const createdAt = Date.now();
     const pairs = run.steps.flatMap((s) => [s.name, s.needs.length]);
     const idemKey = keys.idempotency(run.flowName, run.idempotencyKey ?? '-');
+    const held = run.heldStep;
     const result = (await createRunScript(
       redis,
       [
@@ -54,6 +61,7 @@ export function createRunStore(ctx: EngineContext) {
         keys.runIndex(run.flowName),
         keys.runEvents(run.flowName, runId),
         idemKey,
+        ...(run.occurrence?.keys ?? []),
       ],
       [
         runId,
@@ -72,10 +80,13 @@ export function createRunStore(ctx: EngineContext) {
         keys.run(run.flowName, ''),
         keys.runEvents(run.flowName, ''),
         TRIM_BATCH,
+        held ?? '',
+        held ? event({ type: 'step.started', step: held, attempt: 1 }) : '',
+        ...(run.occurrence?.args ?? NO_OCCURRENCE),
         ...pairs,
       ],
-    )) as [number, string];
-    return { runId: result[1], created: result[0] === 1 };
+    )) as [number, string, number];
+    return { runId: result[1], created: result[0] === 1, recorded: result[2] === 1 };
   }
 
   /**

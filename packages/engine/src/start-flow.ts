@@ -3,8 +3,26 @@ import type { StartFlowOptions } from './api.ts';
 import { InputInvalidError, InvalidRequestError } from './errors.ts';
 import { describeInputErrors, inputErrors } from './input-schema.ts';
 import type { Queues } from './queues.ts';
+import type { OccurrenceWrite } from './schedules/store.ts';
 import type { Registry } from './registry.ts';
 import type { RunStore } from './runs.ts';
+
+export interface StartRunOptions extends StartFlowOptions {
+  /**
+   * The caller runs the first entry step itself (a worker's marker job, for a flow it hosts);
+   * the other entry steps are enqueued. Only for a new run: an existing one is repaired as usual.
+   */
+  holdEntryStep?: boolean;
+  /** A schedule's fire to record with the run, in the same script. */
+  occurrence?: OccurrenceWrite;
+}
+
+export interface StartedRun extends StartFlowResponse {
+  /** The entry step the caller now runs, already marked started (see `holdEntryStep`). */
+  heldStep?: string;
+  /** Whether `occurrence` was recorded now (false: this fire was recorded before). */
+  recorded: boolean;
+}
 
 /**
  * The one way a run begins, whether from the API, the console or a schedule's marker
@@ -18,11 +36,7 @@ export function createStartFlow(
   /** Manifests of the flows this process hosts: a worker starting its own flows skips a read. */
   hosted: ReadonlyMap<string, FlowManifest> = new Map(),
 ) {
-  return async function startFlow(
-    flowName: string,
-    input: unknown,
-    options: StartFlowOptions,
-  ): Promise<StartFlowResponse> {
+  async function startRun(flowName: string, input: unknown, options: StartRunOptions): Promise<StartedRun> {
     const manifest = hosted.get(flowName) ?? (await registry.manifest(flowName));
     const errors = inputErrors(manifest.inputSchema, input);
     if (errors.length > 0) throw new InputInvalidError(describeInputErrors(flowName, errors), errors);
@@ -32,21 +46,44 @@ export function createStartFlow(
     ) {
       throw new InvalidRequestError('idempotency key: expected 1 to 200 characters');
     }
-    const { runId, created } = await runs.create({
+    const [held, ...others] = options.holdEntryStep ? manifest.entrySteps : [];
+    const { runId, created, recorded } = await runs.create({
       flowName,
       input,
       trigger: options.trigger,
       steps: manifest.steps.map(({ name, needs }) => ({ name, needs })),
       idempotencyKey: options.idempotencyKey,
       idempotencyTtlMs: options.idempotencyTtlMs,
+      heldStep: held,
+      occurrence: options.occurrence,
     });
-    // A repeated call with the same key re-enqueues the entry steps of a run that never
-    // started: step job ids are deterministic, so this repairs a lost enqueue and is a
-    // no-op otherwise.
-    const status = created ? 'queued' : await runs.status(flowName, runId);
-    if (status === 'queued') await queues.enqueueSteps(manifest, runId, manifest.entrySteps);
-    return { runId, flowName, status: status ?? 'queued', created };
+    if (created) {
+      await queues.enqueueSteps(manifest, runId, held === undefined ? manifest.entrySteps : others);
+      if (held === undefined) return { runId, flowName, status: 'queued', created, recorded };
+      return { runId, flowName, status: 'running', created, recorded, heldStep: held };
+    }
+    // A repeated call with the same key re-enqueues the entry steps of a run that has not
+    // ended: step job ids are deterministic, so this repairs a lost enqueue (or an entry step
+    // whose marker job died with its worker) and is a no-op or a harmless redelivery otherwise.
+    const status = await runs.status(flowName, runId);
+    if (status === 'queued' || status === 'running') {
+      await queues.enqueueSteps(manifest, runId, manifest.entrySteps);
+    }
+    return { runId, flowName, status: status ?? 'queued', created, recorded };
+  }
+
+  return {
+    startRun,
+    startFlow: async (
+      flowName: string,
+      input: unknown,
+      options: StartFlowOptions,
+    ): Promise<StartFlowResponse> => {
+      const { runId, status, created } = await startRun(flowName, input, options);
+      return { runId, flowName, status, created };
+    },
   };
 }
 
-export type StartFlow = ReturnType<typeof createStartFlow>;
+export type StartRun = ReturnType<typeof createStartFlow>['startRun'];
+export type StartFlow = ReturnType<typeof createStartFlow>['startFlow'];

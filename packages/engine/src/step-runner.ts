@@ -3,9 +3,10 @@ import type { Job } from 'bullmq';
 import type { EngineParts } from './engine.ts';
 import type { DefinedFlow, StepContext } from './flow.ts';
 import type { StepJob } from './jobs.ts';
+import type { HeldStep } from './schedules/fire.ts';
 
 /**
- * Runs one step job: record the start (skipped when the step or run is already done, so a
+ * Runs one step: record the start (skipped when the step or run is already done, so a
  * redelivered job is harmless), run the handler with a timeout, then record the outcome
  * and enqueue the dependants whose needs are all complete.
  */
@@ -58,19 +59,30 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
     await queues.enqueueSteps(flow.manifest, runId, done.ready);
   }
 
-  return async function runStep(flow: DefinedFlow, job: Job, data: StepJob) {
+  /**
+   * One attempt of a step. Returns how it went; a failure is recorded (a retry or the run's end)
+   * but not thrown, so each caller decides how the next attempt is made.
+   */
+  async function attemptStep(
+    flow: DefinedFlow,
+    runId: string,
+    step: string,
+    attempt: number,
+    /** Set when the step was marked started with its run: what its handler reads. */
+    started?: { input: unknown; outputs: Record<string, unknown> },
+  ): Promise<Attempt> {
     const flowName = flow.manifest.name;
-    const { runId, step } = data;
-    const attempt = job.attemptsMade + 1;
     const policy = flow.manifest.steps.find((s) => s.name === step);
     if (!policy) throw new Error(`flow '${flowName}' has no step '${step}'`);
-    const start = await runs.stepStarted(flowName, runId, step, attempt, policy.needs);
-    if (start.state === 'done') return { skipped: true };
+    const start = started
+      ? { state: 'run' as const, ...started }
+      : await runs.stepStarted(flowName, runId, step, attempt, policy.needs);
+    if (start.state === 'done') return { state: 'skipped' };
     if (start.state === 'completed') {
       // Delivered again after the step was recorded (its worker died just after): the
       // handler does not run again, but what follows the step is done now if it was not.
       await afterStep(flow, runId, step, attempt, undefined);
-      return { skipped: true };
+      return { state: 'skipped' };
     }
     const { input, outputs } = start;
     const controller = new AbortController();
@@ -105,7 +117,7 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
       await Promise.all(pendingLogs);
       await afterStep(flow, runId, step, attempt, output);
       ctx.logger.info('step completed', { flow: flowName, runId, step, attempt });
-      return { completed: true };
+      return { state: 'completed' };
     } catch (error) {
       await Promise.all(pendingLogs);
       if (controller.signal.reason instanceof WorkerShutdownError) {
@@ -114,13 +126,13 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
         return new Promise<never>(() => {});
       }
       const final = attempt >= policy.retry.attempts;
-      const delay = backoffDelay(policy.retry.backoff, attempt);
+      const delayMs = backoffDelay(policy.retry.backoff, attempt);
       await runs.stepFailed(flowName, runId, {
         step,
         attempt,
         error: toErrorInfo(error),
         final,
-        retryAt: final ? undefined : Date.now() + delay,
+        retryAt: final ? undefined : Date.now() + delayMs,
         allSteps: flow.manifest.steps.map((s) => s.name),
       });
       ctx.logger.warn(final ? 'step failed' : 'step attempt failed', {
@@ -130,12 +142,39 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
         attempt,
         error: toErrorInfo(error).message,
       });
-      throw error;
+      return { state: 'failed', error, final, delayMs };
     } finally {
       state.running.delete(controller);
     }
-  };
+  }
+
+  /** A step job: a failed attempt is thrown, so BullMQ retries the job with the step's backoff. */
+  async function runStep(flow: DefinedFlow, job: Job, data: StepJob) {
+    const attempt = job.attemptsMade + 1 + (data.attemptsBefore ?? 0);
+    const result = await attemptStep(flow, data.runId, data.step, attempt);
+    if (result.state === 'failed') throw result.error;
+    return result.state === 'completed' ? { completed: true } : { skipped: true };
+  }
+
+  /**
+   * The first attempt of a run's entry step, inside the marker job that started the run: a
+   * scheduled fire costs one BullMQ job instead of two. A failed attempt with attempts left
+   * becomes a step job for the rest, after the step's backoff.
+   */
+  async function runHeldStep(flow: DefinedFlow, { runId, step, input }: HeldStep) {
+    const result = await attemptStep(flow, runId, step, 1, { input, outputs: {} });
+    if (result.state === 'failed' && !result.final) {
+      await queues.enqueueRetry(flow.manifest, runId, step, 1, result.delayMs);
+    }
+    return result.state;
+  }
+
+  return { runStep, runHeldStep };
 }
+
+type Attempt =
+  | { state: 'completed' | 'skipped' }
+  | { state: 'failed'; error: unknown; final: boolean; delayMs: number };
 
 /**
  * BullMQ fails a step job without running it once the job stalled more often than allowed
@@ -146,7 +185,7 @@ export async function recordAbandonedStep(parts: EngineParts, flow: DefinedFlow,
   const reason = job.deferredFailure || job.failedReason || 'the job was abandoned';
   await parts.runs.stepFailed(flow.manifest.name, data.runId, {
     step: data.step,
-    attempt: Math.max(1, job.attemptsStarted ?? job.attemptsMade),
+    attempt: Math.max(1, job.attemptsStarted ?? job.attemptsMade) + (data.attemptsBefore ?? 0),
     error: {
       name: 'WorkerLostError',
       message: `the worker running this step stopped mid-step more than once (${reason})`,

@@ -52,7 +52,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   await schedules.reconcile(names);
 
   const state: StepRunnerState = { running: new Set() };
-  const runStep = createStepRunner(parts, state);
+  const { runStep, runHeldStep } = createStepRunner(parts, state);
   const connection = blockingClient(ctx.connection, 'flowdeck:worker:bullmq');
   const workers = options.flows.map((flow) => {
     const worker = new Worker(
@@ -61,7 +61,14 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
         const kind = classifyJob(job.data);
         // The marker is checked before any step handler can run: a schedule's fire
         // becomes a tracked run through startFlow, never a bare step execution.
-        if (kind.type === 'marker') return schedules.fire(job, kind.job);
+        if (kind.type === 'marker') {
+          const fired = await schedules.fire(job, kind.job, {
+            holdEntryStep: kind.job.__flowName === flow.manifest.name,
+          });
+          if (!('held' in fired) || !fired.held) return fired;
+          const { held, ...result } = fired;
+          return { ...result, entryStep: { name: held.step, state: await runHeldStep(flow, held) } };
+        }
         if (kind.type === 'step') return runStep(flow, job, kind.job);
         ctx.logger.warn('dropping a job of unknown kind', { flow: flow.manifest.name, jobId: job.id });
         return { dropped: true };

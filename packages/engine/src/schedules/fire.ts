@@ -1,10 +1,10 @@
-import type { Occurrence, OccurrenceOutcome } from '@flowdeck/types';
+import type { OccurrenceOutcome } from '@flowdeck/types';
 import type { Job } from 'bullmq';
 import type { EngineContext } from '../context.ts';
 import { FlowdeckError } from '../errors.ts';
 import type { ScheduledStartMarker } from '../jobs.ts';
 import type { RunStore } from '../runs.ts';
-import type { StartFlow } from '../start-flow.ts';
+import type { StartRun } from '../start-flow.ts';
 import { isRecurring, type ScheduleRecord, type ScheduleStats } from './record.ts';
 import { parseDate, plannedBetween, timingOf } from './spec.ts';
 import { OCCURRENCES_KEPT, type ScheduleStore } from './store.ts';
@@ -32,11 +32,18 @@ import { schedulerFireTime, schedulerJobId, type Triggers } from './triggers.ts'
  */
 const FIRE_KEY_TTL_MS = 3_600_000;
 
+/** A new run's entry step, marked started, for the marker job's worker to run now. */
+export interface HeldStep {
+  runId: string;
+  step: string;
+  input: unknown;
+}
+
 export function createFireHandler(
   ctx: EngineContext,
-  deps: { store: ScheduleStore; triggers: Triggers; runs: RunStore; startFlow: StartFlow },
+  deps: { store: ScheduleStore; triggers: Triggers; runs: RunStore; startRun: StartRun },
 ) {
-  const { store, runs, startFlow } = deps;
+  const { store, runs, startRun } = deps;
 
   async function previousRunStillGoing(record: ScheduleRecord) {
     const lastRunId = (await store.stats(record.flowName, [record.id])).get(record.id)?.lastRunId;
@@ -100,22 +107,36 @@ export function createFireHandler(
 
   async function handle(
     record: ScheduleRecord,
-    fire: { scheduledFor: number; jobId: string | undefined; manual: boolean; input: unknown },
+    fire: {
+      scheduledFor: number;
+      jobId: string | undefined;
+      manual: boolean;
+      input: unknown;
+      holdEntryStep: boolean;
+    },
   ) {
     const flow = record.flowName;
     const { scheduledFor, manual } = fire;
     const now = Date.now();
     let outcome: OccurrenceOutcome = await decide(record, scheduledFor, manual, now);
+    const base = { scheduledFor, firedAt: now, ...(manual ? { manual } : {}) };
     let runId: string | undefined;
-    let failure: string | undefined;
+    let held: HeldStep | undefined;
+    let recorded: boolean;
     if (outcome === 'started') {
+      const input = fire.input ?? record.input ?? {};
       try {
-        const started = await startFlow(flow, fire.input ?? record.input ?? {}, {
+        // The occurrence is written by the script that creates the run: one round trip.
+        const started = await startRun(flow, input, {
           trigger: { type: 'schedule', scheduleId: record.id, scheduledFor },
           idempotencyKey: `fire:${fire.jobId}`,
           idempotencyTtlMs: Math.min(FIRE_KEY_TTL_MS, ctx.retention.maxAgeMs),
+          holdEntryStep: fire.holdEntryStep,
+          occurrence: store.occurrenceWrite(flow, record.id, { ...base, outcome }),
         });
         runId = started.runId;
+        recorded = started.recorded;
+        if (started.heldStep) held = { runId, step: started.heldStep, input };
       } catch (error) {
         // Input the flow no longer accepts will not improve with retries: record and move on.
         if (!(error instanceof FlowdeckError) || error.status >= 500) throw error;
@@ -125,18 +146,11 @@ export function createFireHandler(
           error: error.message,
         });
         outcome = 'failed';
-        failure = error.message;
+        recorded = await store.recordOccurrence(flow, record.id, { ...base, outcome, error: error.message });
       }
+    } else {
+      recorded = await store.recordOccurrence(flow, record.id, { ...base, outcome });
     }
-    const occurrence: Occurrence = {
-      scheduledFor,
-      firedAt: now,
-      outcome,
-      ...(runId ? { runId } : {}),
-      ...(manual ? { manual } : {}),
-      ...(failure ? { error: failure } : {}),
-    };
-    const recorded = await store.recordOccurrence(flow, record.id, occurrence);
     if (!recorded)
       ctx.logger.info('fire already recorded; nothing more to do', {
         flow,
@@ -151,7 +165,7 @@ export function createFireHandler(
       runId,
       lagMs: now - scheduledFor,
     });
-    return { outcome, runId };
+    return { outcome, runId, held };
   }
 
   /**
@@ -171,7 +185,11 @@ export function createFireHandler(
     });
   }
 
-  async function fire(job: Job, marker: ScheduledStartMarker) {
+  /**
+   * `holdEntryStep`: the caller (the worker hosting the flow) runs the new run's first entry step
+   * in this marker job, after the fire is recorded; the result's `held` names it.
+   */
+  async function fire(job: Job, marker: ScheduledStartMarker, options: { holdEntryStep: boolean }) {
     const flow = marker.__flowName;
     const manual = marker.__manual === true;
     const scheduledFor = marker.__scheduledFor ?? schedulerFireTime(job.id) ?? job.timestamp;
@@ -197,10 +215,17 @@ export function createFireHandler(
           jobId: schedulerJobId(record.id, at),
           manual,
           input: undefined,
+          holdEntryStep: false,
         });
       }
     }
-    const result = await handle(record, { scheduledFor, jobId: job.id, manual, input: marker.__flowInput });
+    const result = await handle(record, {
+      scheduledFor,
+      jobId: job.id,
+      manual,
+      input: marker.__flowInput,
+      holdEntryStep: options.holdEntryStep,
+    });
     if (!manual) await completeIfFinished(record, scheduledFor);
     return result;
   }

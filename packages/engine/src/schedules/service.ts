@@ -17,7 +17,7 @@ import type { ScheduledStartMarker } from '../jobs.ts';
 import type { Queues } from '../queues.ts';
 import type { Registry } from '../registry.ts';
 import type { RunStore } from '../runs.ts';
-import type { StartFlow } from '../start-flow.ts';
+import type { StartRun } from '../start-flow.ts';
 import { createFireHandler } from './fire.ts';
 import { applyPatch, assertMatches } from './patch.ts';
 import { createReconciler } from './reconcile.ts';
@@ -46,7 +46,7 @@ export interface ScheduleDeps {
   registry: Registry;
   runs: RunStore;
   queues: Queues;
-  startFlow: StartFlow;
+  startRun: StartRun;
 }
 
 const RECENT_OCCURRENCES = 20;
@@ -60,7 +60,7 @@ const windowOf = (r: { startDate?: string | null; endDate?: string | null }): Wi
 export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
   const store = createScheduleStore(ctx);
   const triggers = createTriggers(ctx, deps.queues);
-  const fires = createFireHandler(ctx, { store, triggers, runs: deps.runs, startFlow: deps.startFlow });
+  const fires = createFireHandler(ctx, { store, triggers, runs: deps.runs, startRun: deps.startRun });
   const reconciler = createReconciler(ctx, { store, triggers });
 
   async function remainingFires(record: ScheduleRecord, stats?: ScheduleStats) {
@@ -352,7 +352,7 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
   return {
     api,
     reconcile: reconciler.reconcile,
-    fire: (job: Job, marker: ScheduledStartMarker) => fires.fire(job, marker),
+    fire: fires.fire,
     abandon: (job: Job, marker: ScheduledStartMarker) => fires.abandon(job, marker),
   };
 }

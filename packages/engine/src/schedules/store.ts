@@ -30,28 +30,57 @@ const indexEntry = (record: Pick<ScheduleRecord, 'id' | 'createdAt'>) =>
   `${record.createdAt.toString(36).padStart(9, '0')}:${record.id}`;
 export const SCHEDULE_CURSOR = /^[0-9a-z]{9}:sch_[0-9a-z]{1,40}$/;
 
-/** KEYS: occurrences, occurrenceIndex, stats. ARGV: scheduledFor, json, outcome, id, runId,
- * firedAt, scheduled ('1': a planned fire that counts toward the limit, '0': run now), maxKept.
- * Returns 0 when this fire was already recorded. */
+/**
+ * Lua: records one fire of a schedule, once: the occurrence under its planned time, the index
+ * entry, the counters, and the history trimmed to `maxKept`. Shared by the occurrence script
+ * below and the script that creates a scheduled run (run-scripts.ts), which records the fire in
+ * the same call. `o` holds the ARGV of an OccurrenceWrite; `runId` ('' for none) is added to the
+ * JSON here because the run's id is only known inside the create script.
+ */
+export const RECORD_OCCURRENCE_LUA = `
+local function record_occurrence(occurrences, index, stats, o, runId)
+  local at, outcome, id, maxKept = o[1], o[3], o[4], tonumber(o[7])
+  local json = o[2]
+  if runId ~= '' then json = json .. ',"runId":"' .. runId .. '"' end
+  if redis.call('HSETNX', occurrences, at, json .. '}') == 0 then return 0 end
+  redis.call('ZADD', index, at, at)
+  if o[6] == '1' then
+    redis.call('HINCRBY', stats, id .. ':fires', 1)
+    local last = tonumber(redis.call('HGET', stats, id .. ':lastPlanned') or '0')
+    if tonumber(at) > last then redis.call('HSET', stats, id .. ':lastPlanned', at) end
+  end
+  if outcome == 'started' then
+    redis.call('HINCRBY', stats, id .. ':count', 1)
+    redis.call('HSET', stats, id .. ':lastRun', o[5], id .. ':lastRunId', runId)
+  end
+  local excess = redis.call('ZCARD', index) - maxKept
+  if excess > 0 then
+    local old = redis.call('ZRANGE', index, 0, excess - 1)
+    redis.call('ZREM', index, unpack(old))
+    redis.call('HDEL', occurrences, unpack(old))
+  end
+  return 1
+end`;
+
+/** KEYS and ARGV (7) of record_occurrence for one fire, without its run id. */
+export interface OccurrenceWrite {
+  keys: [occurrences: string, index: string, stats: string];
+  args: string[];
+}
+
+/** KEYS: occurrences, occurrenceIndex, stats. ARGV: the OccurrenceWrite's, then runId ('' for
+ * none). Returns 0 when this fire was already recorded. */
 const occurrenceScript = luaScript(`
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
-redis.call('ZADD', KEYS[2], ARGV[1], ARGV[1])
-if ARGV[7] == '1' then
-  redis.call('HINCRBY', KEYS[3], ARGV[4] .. ':fires', 1)
-  local last = tonumber(redis.call('HGET', KEYS[3], ARGV[4] .. ':lastPlanned') or '0')
-  if tonumber(ARGV[1]) > last then redis.call('HSET', KEYS[3], ARGV[4] .. ':lastPlanned', ARGV[1]) end
-end
-if ARGV[3] == 'started' then
-  redis.call('HINCRBY', KEYS[3], ARGV[4] .. ':count', 1)
-  redis.call('HSET', KEYS[3], ARGV[4] .. ':lastRun', ARGV[6], ARGV[4] .. ':lastRunId', ARGV[5])
-end
-local excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[8])
-if excess > 0 then
-  local old = redis.call('ZRANGE', KEYS[2], 0, excess - 1)
-  redis.call('ZREM', KEYS[2], unpack(old))
-  redis.call('HDEL', KEYS[1], unpack(old))
-end
-return 1
+${RECORD_OCCURRENCE_LUA}
+return record_occurrence(KEYS[1], KEYS[2], KEYS[3], ARGV, ARGV[8])
+`);
+
+/** KEYS: schedules, stats. ARGV: id, then the stats fields. A script rather than a pipeline:
+ * ioredis builds a pipeline by copying every script BullMQ defines, which cost more CPU than the
+ * read itself on the path of every fire. Returns {record or false, ...stats fields}. */
+const recordWithStatsScript = luaScript(`
+local record = redis.call('HGET', KEYS[1], ARGV[1])
+return {record, unpack(redis.call('HMGET', KEYS[2], unpack(ARGV, 2)))}
 `);
 
 export const OCCURRENCES_KEPT = 1000;
@@ -82,19 +111,13 @@ export function createScheduleStore(ctx: EngineContext) {
     flow: string,
     id: string,
   ): Promise<{ record: ScheduleRecord; stats: ScheduleStats } | null> {
-    const replies = await redis
-      .pipeline()
-      .hget(keys.schedules(flow), id)
-      .hmget(keys.scheduleStats(flow), ...STAT_FIELDS.map((f) => `${id}:${f}`))
-      .exec();
-    const [[recordError, raw], [statsError, values]] = replies as [
-      [Error | null, string | null],
-      [Error | null, (string | null)[]],
-    ];
-    if (recordError) throw recordError;
-    if (statsError) throw statsError;
+    const [raw, ...values] = (await recordWithStatsScript(
+      redis,
+      [keys.schedules(flow), keys.scheduleStats(flow)],
+      [id, ...STAT_FIELDS.map((f) => `${id}:${f}`)],
+    )) as [string | false, ...(string | false)[]];
     if (!raw) return null;
-    return { record: JSON.parse(raw) as ScheduleRecord, stats: toStats(values) };
+    return { record: JSON.parse(raw) as ScheduleRecord, stats: toStats(values.map((v) => v || null)) };
   }
 
   async function all(flow: string): Promise<ScheduleRecord[]> {
@@ -201,22 +224,27 @@ export function createScheduleStore(ctx: EngineContext) {
     return (await redis.hexists(keys.occurrences(flow, id), String(scheduledFor))) === 1;
   }
 
-  async function recordOccurrence(flow: string, id: string, occurrence: Occurrence): Promise<boolean> {
-    const recorded = await occurrenceScript(
-      redis,
-      [keys.occurrences(flow, id), keys.occurrenceIndex(flow, id), keys.scheduleStats(flow)],
-      [
-        occurrence.scheduledFor,
-        JSON.stringify(occurrence),
+  /** What record_occurrence needs for this fire; its run id is given separately. */
+  function occurrenceWrite(flow: string, id: string, occurrence: Omit<Occurrence, 'runId'>): OccurrenceWrite {
+    const json = JSON.stringify(occurrence);
+    return {
+      keys: [keys.occurrences(flow, id), keys.occurrenceIndex(flow, id), keys.scheduleStats(flow)],
+      args: [
+        String(occurrence.scheduledFor),
+        json.slice(0, -1), // without its closing brace: the script adds the run id
         occurrence.outcome,
         id,
-        occurrence.runId ?? '',
-        occurrence.firedAt,
-        occurrence.manual ? '0' : '1',
-        OCCURRENCES_KEPT,
+        String(occurrence.firedAt),
+        occurrence.manual ? '0' : '1', // a planned fire counts toward the limit; "run now" does not
+        String(OCCURRENCES_KEPT),
       ],
-    );
-    return recorded === 1;
+    };
+  }
+
+  async function recordOccurrence(flow: string, id: string, occurrence: Occurrence): Promise<boolean> {
+    const { runId, ...rest } = occurrence;
+    const write = occurrenceWrite(flow, id, rest);
+    return (await occurrenceScript(redis, write.keys, [...write.args, runId ?? ''])) === 1;
   }
 
   /** Occurrences newest first; the cursor is the last planned time returned. */
@@ -247,6 +275,7 @@ export function createScheduleStore(ctx: EngineContext) {
     remove,
     stats,
     hasOccurrence,
+    occurrenceWrite,
     recordOccurrence,
     occurrences,
     flowsWithSchedules,
