@@ -1,7 +1,9 @@
+import { CronExpressionParser } from 'cron-parser';
 import { describe, expect, it } from 'vitest';
 import {
   cronRepeatStrategy,
   describeTiming,
+  nextCronFire,
   nextEveryFire,
   nextFires,
   plannedBetween,
@@ -305,5 +307,30 @@ describe('an interval across a long pause', () => {
     const long = plannedBetween(timing, noWindow, anchor, lastFire, lastFire + 5000 * every, 1000);
     expect(long).toHaveLength(1000);
     expect(long.at(-1)).toBe(lastFire + 4999 * every);
+  });
+
+  it('next and previous fires are the same whatever was asked before about the same pattern', () => {
+    // The answers are remembered per pattern; questions in any order must still get exact answers.
+    const cron = '*/7 * * * * *';
+    const tz = 'Europe/Berlin';
+    const fresh = (after: number) =>
+      CronExpressionParser.parse(cron, { currentDate: new Date(after), tz })
+        .next()
+        .getTime();
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 48271) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let i = 0; i < 500; i++) {
+      const after = jan1 + Math.floor(random() * 120_000);
+      expect(nextCronFire(cron, tz, after)).toBe(fresh(after));
+      const before = jan1 + Math.floor(random() * 120_000);
+      const since = before - Math.floor(random() * 30_000);
+      const expected: number[] = [];
+      for (let t = fresh(since); t < before; t = fresh(t)) expected.push(t);
+      const timing = { kind: 'cron' as const, cron, tz };
+      expect(plannedBetween(timing, noWindow, 0, since, before, 100)).toEqual(expected);
+    }
   });
 });
