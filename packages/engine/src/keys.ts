@@ -20,6 +20,8 @@ export interface Keys {
   runIndex(flow: string): string;
   runEvents(flow: string, runId: string): string;
   idempotency(flow: string, key: string): string;
+  /** A hash of the flow's published manifest, in the flow's slot, so run creation can check it. */
+  manifestVersion(flow: string): string;
   /** Hash: schedule id → schedule record (JSON). */
   schedules(flow: string): string;
   /** Hash: client jobId → schedule id, for idempotent create. */
@@ -54,6 +56,7 @@ export function createKeys(prefix: string): Keys {
     runIndex: (flow) => `${tag(flow)}:runs`,
     runEvents: (flow, runId) => `${tag(flow)}:events:${runId}`,
     idempotency: (flow, key) => `${tag(flow)}:idem:${key}`,
+    manifestVersion: (flow) => `${tag(flow)}:manifest-version`,
     schedules: (flow) => `${tag(flow)}:schedules`,
     scheduleJobIds: (flow) => `${tag(flow)}:schedule-job-ids`,
     scheduleVersions: (flow) => `${tag(flow)}:schedule-versions`,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Flow, FlowManifest, type WorkerInfo } from '@flowdeck/types';
 import type { EngineContext } from './context.ts';
@@ -10,6 +11,13 @@ import { NotFoundError } from './errors.ts';
  */
 
 type StoredWorker = Omit<WorkerInfo, 'live'> & { heartbeatMs: number };
+export interface VersionedManifest {
+  raw: string;
+  manifest: FlowManifest;
+  /** What `publish` stores under the flow's manifest-version key for this text. */
+  version: string;
+}
+const versionOf = (raw: string) => createHash('sha1').update(raw).digest('hex').slice(0, 16);
 const FORGET_DEAD_WORKERS_AFTER_MS = 24 * 3600_000;
 
 export function createRegistry(ctx: EngineContext) {
@@ -17,9 +25,12 @@ export function createRegistry(ctx: EngineContext) {
 
   async function publish(worker: StoredWorker, manifests: FlowManifest[]) {
     const pipeline = redis.multi();
-    for (const manifest of manifests) pipeline.hset(keys.flows, manifest.name, JSON.stringify(manifest));
+    const raws = manifests.map((manifest) => JSON.stringify(manifest));
+    manifests.forEach((manifest, i) => pipeline.hset(keys.flows, manifest.name, raws[i]!));
     pipeline.hset(keys.workers, worker.id, JSON.stringify(worker));
     await pipeline.exec();
+    // Each in its flow's slot (a cluster takes no transaction across slots), after the manifest.
+    await Promise.all(manifests.map((m, i) => redis.set(keys.manifestVersion(m.name), versionOf(raws[i]!))));
   }
 
   async function heartbeat(worker: StoredWorker) {
@@ -45,16 +56,29 @@ export function createRegistry(ctx: EngineContext) {
   }
 
   /** The last manifest read per flow, kept while its stored text is unchanged: a start skips the parse. */
-  const parsed = new Map<string, { raw: string; manifest: FlowManifest }>();
+  const parsed = new Map<string, VersionedManifest>();
 
-  async function manifest(name: string): Promise<FlowManifest> {
+  async function versioned(name: string): Promise<VersionedManifest> {
     const raw = await redis.hget(keys.flows, name);
     if (!raw) throw new NotFoundError('flow_not_found', `no flow named '${name}' is registered`);
     const known = parsed.get(name);
-    if (known?.raw === raw) return known.manifest;
-    const fresh = FlowManifest.parse(JSON.parse(raw));
-    parsed.set(name, { raw, manifest: fresh });
+    if (known?.raw === raw) return known;
+    const fresh = { raw, manifest: FlowManifest.parse(JSON.parse(raw)), version: versionOf(raw) };
+    parsed.set(name, fresh);
     return fresh;
+  }
+
+  async function manifest(name: string): Promise<FlowManifest> {
+    return (await versioned(name)).manifest;
+  }
+
+  /**
+   * The manifest last read, without a round trip when there is one: for run creation, which
+   * checks its version against the stored one in the same script and asks again (`fresh`) when
+   * a worker published a new manifest since.
+   */
+  async function lastManifest(name: string, fresh = false): Promise<VersionedManifest> {
+    return (!fresh && parsed.get(name)) || versioned(name);
   }
 
   async function manifests(): Promise<FlowManifest[]> {
@@ -75,6 +99,7 @@ export function createRegistry(ctx: EngineContext) {
     unpublishWorker,
     workers,
     manifest,
+    lastManifest,
     manifests,
     async list(): Promise<Flow[]> {
       const [all, live] = await Promise.all([manifests(), workers()]);

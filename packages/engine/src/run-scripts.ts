@@ -42,20 +42,26 @@ local function trim(index, maxRuns, floorId, runPrefix, eventsPrefix, batch)
   return removed
 end`;
 
-/** KEYS: run, index, events, idempotency, and for a schedule's fire its occurrences, occurrence
- * index and stats. ARGV: runId, createdAt, flow, input, trigger, stepsJson, idemTtlMs, hasIdem,
- * eventJson, eventsMaxLen, stepCount, maxRuns, floorId, runKeyPrefix, eventsKeyPrefix, trimBatch,
- * heldStep ('' for none), heldStepEventJson, the 7 occurrence args (with 7 KEYS), then name/
- * needCount pairs. The new run is written and older runs trimmed in one call; a held entry step
- * is marked started (its caller runs it now), and a fire's occurrence is recorded, for a new run
- * or the one its idempotency key already names. Returns {created (1|0), runId, recorded (1|0)}. */
+/** KEYS: run, index, events, idempotency, manifestVersion, and for a schedule's fire its
+ * occurrences, occurrence index and stats. ARGV: runId, createdAt, flow, input, trigger,
+ * stepsJson, idemTtlMs, hasIdem, eventJson, eventsMaxLen, stepCount, maxRuns, floorId,
+ * runKeyPrefix, eventsKeyPrefix, trimBatch, heldStep ('' for none), heldStepEventJson, the 7
+ * occurrence args (with 8 KEYS), manifestVersion ('' to skip the check), then name/needCount
+ * pairs. The new run is written and older runs trimmed in one call; a held entry step is marked
+ * started (its caller runs it now), and a fire's occurrence is recorded, for a new run or the one
+ * its idempotency key already names. Returns {created (1|0), runId, recorded (1|0)}, or {-1}
+ * when the caller's manifest is not the one published last (it reads it again and retries). */
 export const createRunScript = luaScript(`
 ${TRIM}
 ${RECORD_OCCURRENCE_LUA}
-local pairsAt = 26
+local pairsAt = 27
 local function record(runId)
-  if #KEYS < 7 then return 0 end
-  return record_occurrence(KEYS[5], KEYS[6], KEYS[7], {unpack(ARGV, 19, 25)}, runId)
+  if #KEYS < 8 then return 0 end
+  return record_occurrence(KEYS[6], KEYS[7], KEYS[8], {unpack(ARGV, 19, 25)}, runId)
+end
+if ARGV[26] ~= '' then
+  local published = redis.call('GET', KEYS[5])
+  if published and published ~= ARGV[26] then return {-1} end
 end
 if ARGV[8] == '1' then
   local existing = redis.call('GET', KEYS[4])

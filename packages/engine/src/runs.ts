@@ -35,6 +35,9 @@ export interface NewRun {
   heldStep?: string;
   /** A schedule's fire, recorded with the run (or with the run its idempotency key names). */
   occurrence?: OccurrenceWrite;
+  /** The version of the manifest the input was checked against; the create fails with `stale` if
+   * a newer one was published. Omitted: not checked. */
+  manifestVersion?: string;
 }
 
 type EventBody = Record<string, unknown> & { type: string };
@@ -48,7 +51,9 @@ export function createRunStore(ctx: EngineContext) {
   const { redis, keys } = ctx;
   const runKeys = (flow: string, runId: string) => [keys.run(flow, runId), keys.runEvents(flow, runId)];
 
-  async function create(run: NewRun): Promise<{ runId: string; created: boolean; recorded: boolean }> {
+  async function create(
+    run: NewRun,
+  ): Promise<{ stale: true } | { stale: false; runId: string; created: boolean; recorded: boolean }> {
     const runId = newRunId();
     const createdAt = Date.now();
     const pairs = run.steps.flatMap((s) => [s.name, s.needs.length]);
@@ -61,6 +66,7 @@ export function createRunStore(ctx: EngineContext) {
         keys.runIndex(run.flowName),
         keys.runEvents(run.flowName, runId),
         idemKey,
+        keys.manifestVersion(run.flowName),
         ...(run.occurrence?.keys ?? []),
       ],
       [
@@ -83,10 +89,12 @@ export function createRunStore(ctx: EngineContext) {
         held ?? '',
         held ? event({ type: 'step.started', step: held, attempt: 1 }) : '',
         ...(run.occurrence?.args ?? NO_OCCURRENCE),
+        run.manifestVersion ?? '',
         ...pairs,
       ],
     )) as [number, string, number];
-    return { runId: result[1], created: result[0] === 1, recorded: result[2] === 1 };
+    if (result[0] === -1) return { stale: true };
+    return { stale: false, runId: result[1], created: result[0] === 1, recorded: result[2] === 1 };
   }
 
   /**

@@ -36,18 +36,29 @@ export function createStartFlow(
   /** Manifests of the flows this process hosts: a worker starting its own flows skips a read. */
   hosted: ReadonlyMap<string, FlowManifest> = new Map(),
 ) {
-  async function startRun(flowName: string, input: unknown, options: StartRunOptions): Promise<StartedRun> {
-    const manifest = hosted.get(flowName) ?? (await registry.manifest(flowName));
+  /**
+   * The manifest to check the input against. A flow this process hosts is its own; another is
+   * the last one read, whose version the create script checks (`fresh` reads it again).
+   */
+  async function manifestOf(flowName: string, fresh: boolean) {
+    const own = hosted.get(flowName);
+    if (own) return { manifest: own, version: undefined };
+    const { manifest, version } = await registry.lastManifest(flowName, fresh);
+    return { manifest, version };
+  }
+
+  /** Checks the input and writes the run; `stale` when a worker published a newer manifest since. */
+  async function checkAndCreate(
+    flowName: string,
+    input: unknown,
+    options: StartRunOptions,
+    manifestCheck: 'cached' | 'fresh' | 'none',
+  ) {
+    const { manifest, version } = await manifestOf(flowName, manifestCheck !== 'cached');
     const errors = inputErrors(manifest.inputSchema, input);
     if (errors.length > 0) throw new InputInvalidError(describeInputErrors(flowName, errors), errors);
-    if (
-      options.idempotencyKey !== undefined &&
-      (options.idempotencyKey.length === 0 || options.idempotencyKey.length > 200)
-    ) {
-      throw new InvalidRequestError('idempotency key: expected 1 to 200 characters');
-    }
     const [held, ...others] = options.holdEntryStep ? manifest.entrySteps : [];
-    const { runId, created, recorded } = await runs.create({
+    const result = await runs.create({
       flowName,
       input,
       trigger: options.trigger,
@@ -56,7 +67,26 @@ export function createStartFlow(
       idempotencyTtlMs: options.idempotencyTtlMs,
       heldStep: held,
       occurrence: options.occurrence,
+      manifestVersion: manifestCheck === 'none' ? undefined : version,
     });
+    return { manifest, held, others, result };
+  }
+
+  async function startRun(flowName: string, input: unknown, options: StartRunOptions): Promise<StartedRun> {
+    if (
+      options.idempotencyKey !== undefined &&
+      (options.idempotencyKey.length === 0 || options.idempotencyKey.length > 200)
+    ) {
+      throw new InvalidRequestError('idempotency key: expected 1 to 200 characters');
+    }
+    let attempt = await checkAndCreate(flowName, input, options, 'cached');
+    // A new manifest was published since it was read: check the input against that one. A third
+    // try (a publish in between again) no longer checks.
+    if (attempt.result.stale) attempt = await checkAndCreate(flowName, input, options, 'fresh');
+    if (attempt.result.stale) attempt = await checkAndCreate(flowName, input, options, 'none');
+    const { manifest, held, others, result } = attempt;
+    if (result.stale) throw new Error('run creation refused an unchecked manifest');
+    const { runId, created, recorded } = result;
     if (created) {
       await queues.enqueueSteps(manifest, runId, held === undefined ? manifest.entrySteps : others);
       if (held === undefined) return { runId, flowName, status: 'queued', created, recorded };

@@ -183,6 +183,24 @@ describe('runs', () => {
     expect((await stack.engine.runs.get('diamond', runId)).status).toBe('completed');
   });
 
+  it('a start after a worker published a new input schema checks the input against the new one', async () => {
+    stack = testStack();
+    const versioned = (input: z.ZodType) =>
+      defineFlow({ name: 'versioned', description: 'v', input, steps: { only: { handler: () => 1 } } });
+    const first = await stack.startWorker([versioned(z.object({ n: z.number().optional() }))]);
+    const ok = await stack.engine.startFlow('versioned', {}, { trigger: { type: 'api' } });
+    expect(ok.created).toBe(true);
+    await first.close();
+    // The API process still holds the first manifest; the new worker requires `n`.
+    await stack.startWorker([versioned(z.object({ n: z.number() }))]);
+    const refused = await stack.engine
+      .startFlow('versioned', {}, { trigger: { type: 'api' } })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ status: 422, code: 'input_invalid', errors: [{ path: 'input.n' }] });
+    const accepted = await stack.engine.startFlow('versioned', { n: 1 }, { trigger: { type: 'api' } });
+    expect(accepted.created).toBe(true);
+  });
+
   it('input that breaks the flow schema is refused with 422 naming the field, and nothing is created', async () => {
     stack = testStack();
     await stack.startWorker([diamond()]);
