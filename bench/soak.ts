@@ -50,6 +50,24 @@ interface Sample {
   keys: number;
   workerRss: number[];
   apiRss: number;
+  /** Share of one core Redis used since the last sample, its own and its forks' (AOF rewrites). */
+  redisCpu: number;
+  /** AOF rewrites Redis started since the last sample: each forks a child that rewrites the whole dataset. */
+  rewrites: number;
+}
+
+/** Redis's CPU seconds (main process and its children) and how many times it forked. */
+async function redisLoad(client: { info(section: string): Promise<string> }) {
+  const info = `${await client.info('cpu')}\n${await client.info('stats')}`;
+  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return {
+    cpuS:
+      field('used_cpu_user') +
+      field('used_cpu_sys') +
+      field('used_cpu_user_children') +
+      field('used_cpu_sys_children'),
+    forks: field('total_forks'),
+  };
 }
 
 async function main() {
@@ -112,13 +130,13 @@ async function main() {
     let lastId = '';
     const samples: Sample[] = [];
     const header = [
-      '| t (s) | fires/s | lag p50 | p95 | p99 | max | Redis used | of which occurrences | keys | worker RSS | API RSS |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| t (s) | fires/s | lag p50 | p95 | p99 | max | Redis used | of which occurrences | keys | worker RSS | API RSS | Redis CPU | AOF rewrites |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ];
     const row = (s: Sample) =>
       `| ${s.at} | ${Math.round(s.fires)} | ${s.lag.p50} ms | ${s.lag.p95} ms | ${s.lag.p99} ms | ${s.lag.max} ms | ` +
       `${fmtBytes(s.redisBytes)} | ${fmtBytes(s.occurrenceBytes)} | ${s.keys.toLocaleString('en')} | ` +
-      `${s.workerRss.map(fmtBytes).join(', ')} | ${fmtBytes(s.apiRss)} |`;
+      `${s.workerRss.map(fmtBytes).join(', ')} | ${fmtBytes(s.apiRss)} | ${Math.round(s.redisCpu * 100)}% | ${s.rewrites} |`;
     say(`\n${header.join('\n')}`);
 
     async function occurrenceBytes() {
@@ -171,10 +189,12 @@ async function main() {
     await sleep(from - Date.now());
     await readNewRuns();
     let previous = Date.now();
+    let previousLoad = await redisLoad(redis.client);
     while (Date.now() < to) {
       await sleep(Math.min(SAMPLE_S * 1000, to - Date.now()));
       const lags = await readNewRuns();
       const now = Date.now();
+      const load = await redisLoad(redis.client);
       const sample: Sample = {
         at: Math.round((now - from) / 1000),
         fires: lags.length / ((now - previous) / 1000),
@@ -184,7 +204,10 @@ async function main() {
         keys: await redis.client.dbsize(),
         workerRss: await Promise.all(services.slice(0, WORKERS).map((s) => rssOf(s.pid))),
         apiRss: await rssOf(api.pid),
+        redisCpu: (load.cpuS - previousLoad.cpuS) / ((now - previous) / 1000),
+        rewrites: load.forks - previousLoad.forks,
       };
+      previousLoad = load;
       const health = await fetch(`${api.baseUrl}/api/health`).then((r) => r.status);
       if (health !== 200) say(`API health answered ${health}`);
       previous = now;

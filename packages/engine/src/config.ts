@@ -70,6 +70,11 @@ const EnvSchema = z.object({
   FLOWDECK_RUN_RETENTION_DAYS: z.coerce.number().min(0.001).default(7),
   FLOWDECK_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
   FLOWDECK_STALL_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  FLOWDECK_TRIGGER_CHECK_MS: z.coerce
+    .number()
+    .int()
+    .refine((ms) => ms === 0 || ms >= 1000, 'expected 0 (off) or at least 1000')
+    .default(60_000),
   // API access and HTTP limits (apps/api): tokens, CORS origins, write rate limit, audit size.
   FLOWDECK_TOKENS: optional,
   FLOWDECK_TOKENS_FILE: optional,
@@ -101,6 +106,8 @@ export interface Config {
   heartbeatMs: number;
   /** How soon a job of a worker that died (kill -9, lost host) is handed to another worker. */
   stallTimeoutMs: number;
+  /** How often a worker checks its flows' recurring schedules still have a next fire; 0: never. */
+  triggerCheckMs: number;
   access: AccessConfig;
 }
 
@@ -150,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     heartbeatMs: e.FLOWDECK_HEARTBEAT_MS,
     stallTimeoutMs: e.FLOWDECK_STALL_TIMEOUT_MS,
+    triggerCheckMs: e.FLOWDECK_TRIGGER_CHECK_MS,
     access: {
       tokens: e.FLOWDECK_TOKENS,
       tokensFile: e.FLOWDECK_TOKENS_FILE,

@@ -26,7 +26,9 @@ export function createRegistry(ctx: EngineContext) {
   async function publish(worker: StoredWorker, manifests: FlowManifest[]) {
     const pipeline = redis.multi();
     const raws = manifests.map((manifest) => JSON.stringify(manifest));
-    manifests.forEach((manifest, i) => pipeline.hset(keys.flows, manifest.name, raws[i]!));
+    manifests.forEach((manifest, i) => {
+      pipeline.hset(keys.flows, manifest.name, raws[i]!);
+    });
     pipeline.hset(keys.workers, worker.id, JSON.stringify(worker));
     await pipeline.exec();
     // Each in its flow's slot (a cluster takes no transaction across slots), after the manifest.

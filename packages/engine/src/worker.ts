@@ -24,6 +24,12 @@ export type WorkerOptions = EngineOptions & {
    * twice this time. BullMQ's default is 30 s for both.
    */
   stallTimeoutMs?: number;
+  /**
+   * How often the worker checks that its flows' recurring schedules still have a next fire in
+   * BullMQ, repairing those that lost it (see the reconciler's periodic check). 0 or unset: only
+   * at start-up.
+   */
+  triggerCheckMs?: number;
 };
 
 export interface WorkerHandle {
@@ -113,6 +119,9 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       .catch((error: Error) => ctx.logger.warn('heartbeat failed', { error: error.message }));
   }, options.heartbeatMs);
   heartbeat.unref();
+  const triggerCheck = options.triggerCheckMs
+    ? periodically(options.triggerCheckMs, () => schedules.checkTriggers(names), ctx)
+    : undefined;
   ctx.logger.info('worker started', {
     workerId: identity.id,
     flows: names,
@@ -123,6 +132,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   let closing: Promise<void> | undefined;
   async function close() {
     clearInterval(heartbeat);
+    triggerCheck?.stop();
     const graceful = Promise.all(workers.map((w) => w.close()));
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((resolve) => {
@@ -150,4 +160,24 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       return closing;
     },
   };
+}
+
+/** Runs `task` every `ms`, never two at once; a failure is logged and the next round goes on. */
+function periodically(
+  ms: number,
+  task: () => Promise<unknown>,
+  ctx: { logger: { warn(msg: string, data?: object): void } },
+) {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    task()
+      .catch((error: Error) => ctx.logger.warn('periodic schedule check failed', { error: error.message }))
+      .finally(() => {
+        running = false;
+      });
+  }, ms);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

@@ -23,7 +23,7 @@ export interface TestStack {
   engine: Engine;
   startWorker(
     flows: DefinedFlow[],
-    options?: { shutdownGraceMs?: number; concurrency?: number },
+    options?: { shutdownGraceMs?: number; concurrency?: number; triggerCheckMs?: number },
   ): Promise<WorkerHandle>;
   close(): Promise<void>;
 }
@@ -47,6 +47,7 @@ export function testStack(options: { maxRuns?: number; maxAgeMs?: number } = {})
         flows,
         concurrency: workerOptions.concurrency ?? 10,
         shutdownGraceMs: workerOptions.shutdownGraceMs ?? 10_000,
+        triggerCheckMs: workerOptions.triggerCheckMs,
       });
       workers.push(worker);
       return worker;

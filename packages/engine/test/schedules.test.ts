@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineFlow } from '../src/flow.ts';
@@ -302,6 +303,32 @@ describe('schedules', () => {
     const ids = (await queue.getJobSchedulers()).map((s) => s.key);
     await queue.close();
     expect(ids).toEqual([schedule.id]);
+  });
+
+  it('a running worker repairs a job scheduler that lost its next fire, without a restart', async () => {
+    stack = testStack();
+    await stack.startWorker([tracked()], { triggerCheckMs: 1000 });
+    const { schedule } = await stack.engine.schedules.create('ticker', { cron: '*/5 * * * * *' });
+    // What a worker dying between picking up a fire and adding the next one leaves behind:
+    // the scheduler names a next fire whose job is gone, and nothing would fire again.
+    const queue = new Queue('ticker', {
+      connection: { url: redisUrl() },
+      prefix: `{${stack.prefix}:ticker}`,
+    });
+    const next = (await queue.getJobScheduler(schedule.id))!.next!;
+    const jobId = `repeat:${schedule.id}:${next}`;
+    const client = new Redis(redisUrl());
+    await client.del(queue.toKey(jobId));
+    await client.zrem(queue.toKey('delayed'), jobId);
+    await client.lrem(queue.toKey('wait'), 0, jobId);
+    client.disconnect();
+    await queue.close();
+    const runs = await until(
+      () => runsOf('ticker'),
+      (r) => r.some((run) => run.trigger.scheduledFor! >= next),
+      20_000,
+    );
+    expect(runs.length).toBeGreaterThanOrEqual(1);
   });
 
   it('the same jobId creates one schedule and answers the existing one again', async () => {

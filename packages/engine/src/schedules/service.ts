@@ -352,6 +352,7 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
   return {
     api,
     reconcile: reconciler.reconcile,
+    checkTriggers: reconciler.check,
     fire: fires.fire,
     abandon: (job: Job, marker: ScheduledStartMarker) => fires.abandon(job, marker),
   };

@@ -149,6 +149,25 @@ export function createTriggers(ctx: EngineContext, queues: Queues) {
     return (await queues.queue(record.flowName).getJob(schedulerJobId(record.id, next))) !== undefined;
   }
 
+  /**
+   * Which of these job schedulers' next fires has its job in BullMQ: one EXISTS per schedule,
+   * written together.
+   */
+  async function pendingSchedulerFires(flow: string, fires: { id: string; next: number }[]) {
+    const queue = queues.queue(flow);
+    const pending = new Set<string>();
+    for (let i = 0; i < fires.length; i += 1000) {
+      const chunk = fires.slice(i, i + 1000);
+      const exists = await Promise.all(
+        chunk.map(({ id, next }) => ctx.redis.exists(queue.toKey(schedulerJobId(id, next)))),
+      );
+      chunk.forEach(({ id }, j) => {
+        if (exists[j] === 1) pending.add(id);
+      });
+    }
+    return pending;
+  }
+
   /** Whether BullMQ holds this fire's job and may still deliver it (not failed for good). */
   async function mayDeliver(flow: string, jobId: string): Promise<boolean> {
     const job = await queues.queue(flow).getJob(jobId);
@@ -180,6 +199,7 @@ export function createTriggers(ctx: EngineContext, queues: Queues) {
     inspectMany,
     fireNow,
     hasNextFire,
+    pendingSchedulerFires,
     mayDeliver,
     installedSchedulerIds,
     removeScheduler,
