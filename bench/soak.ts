@@ -56,6 +56,13 @@ interface Sample {
   rewrites: number;
 }
 
+/** What Redis's latency monitor saw: each kind of event with its worst time. */
+async function latencyEvents(client: { latency(sub: 'LATEST'): Promise<unknown> }) {
+  const events = (await client.latency('LATEST')) as [string, number, number, number][];
+  if (events.length === 0) return 'none';
+  return events.map(([name, , , worst]) => `${name} (worst ${worst} ms)`).join(', ');
+}
+
 /** Redis's CPU seconds (main process and its children) and how many times it forked. */
 async function redisLoad(client: { info(section: string): Promise<string> }) {
   const info = `${await client.info('cpu')}\n${await client.info('stats')}`;
@@ -72,6 +79,8 @@ async function redisLoad(client: { info(section: string): Promise<string> }) {
 
 async function main() {
   const redis = await benchRedis();
+  // Redis records what blocked it for 100 ms or more (a fork, an AOF fsync): reported at the end.
+  await redis.client.config('SET', 'latency-monitor-threshold', '100');
   const prefix = `soak${Date.now().toString(36)}`;
   const processEnv = {
     REDIS_URL: redis.url,
@@ -283,6 +292,9 @@ async function main() {
       `Redis memory: ${growth(samples[0], samples[half])} over the first half, ${growth(samples[half], samples.at(-1))} over the second; ` +
         `besides the occurrence history (kept up to 1,000 per schedule): ${growthBesides(samples[0], samples[half])}, then ${growthBesides(samples[half], samples.at(-1))}`,
     ];
+    result.push(
+      `Redis stalls of 100 ms or more (Redis's latency monitor): ${await latencyEvents(redis.client)}`,
+    );
     for (const line of result) say(`\n${line}`);
     const table = [...header, ...samples.map(row)].join('\n');
     writeFileSync(

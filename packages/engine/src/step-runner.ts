@@ -27,8 +27,8 @@ export class WorkerShutdownError extends Error {
 }
 
 export interface StepRunnerState {
-  /** Abort controllers of the handlers now running, fired when the shutdown grace ends. */
-  running: Set<AbortController>;
+  /** The handlers now running, aborted when the shutdown grace ends. */
+  running: Set<StepAbort>;
 }
 
 export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
@@ -85,7 +85,7 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
       return { state: 'skipped' };
     }
     const { input, outputs } = start;
-    const controller = new AbortController();
+    const abort = new StepAbort();
     const pendingLogs: Promise<void>[] = [];
     const context: StepContext = {
       input,
@@ -94,7 +94,9 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
       flowName,
       stepName: step,
       attempt,
-      signal: controller.signal,
+      get signal() {
+        return abort.signal;
+      },
       log: (level, message, logData) => {
         pendingLogs.push(
           events
@@ -111,16 +113,16 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
       },
     };
 
-    state.running.add(controller);
+    state.running.add(abort);
     try {
-      const output = await withTimeout(() => flow.step(step).handler(context), policy.timeoutMs, controller);
+      const output = await withTimeout(() => flow.step(step).handler(context), policy.timeoutMs, abort);
       await Promise.all(pendingLogs);
       await afterStep(flow, runId, step, attempt, output);
       ctx.logger.info('step completed', { flow: flowName, runId, step, attempt });
       return { state: 'completed' };
     } catch (error) {
       await Promise.all(pendingLogs);
-      if (controller.signal.reason instanceof WorkerShutdownError) {
+      if (abort.reason instanceof WorkerShutdownError) {
         // Keep the job active: its lock lapses with this process and BullMQ's stalled-job
         // check hands it to another worker, which runs the step again.
         return new Promise<never>(() => {});
@@ -144,7 +146,7 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
       });
       return { state: 'failed', error, final, delayMs };
     } finally {
-      state.running.delete(controller);
+      state.running.delete(abort);
     }
   }
 
@@ -200,14 +202,38 @@ export async function recordAbandonedStep(parts: EngineParts, flow: DefinedFlow,
   });
 }
 
-function withTimeout<T>(run: () => T | Promise<T>, ms: number, controller: AbortController): Promise<T> {
+/**
+ * A running handler's abort: its signal is made only when the handler reads `context.signal`
+ * (most never do, and an AbortController per step was a measurable share of a no-op step).
+ */
+export class StepAbort {
+  reason: unknown;
+  private controller: AbortController | undefined;
+  private listener: ((reason: unknown) => void) | undefined;
+
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    if (this.reason !== undefined && !this.controller.signal.aborted) this.controller.abort(this.reason);
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown) {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    this.listener?.(reason);
+  }
+
+  /** Called once, with the reason, when the step is aborted. */
+  onAbort(listener: (reason: unknown) => void) {
+    this.listener = listener;
+  }
+}
+
+function withTimeout<T>(run: () => T | Promise<T>, ms: number, abort: StepAbort): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      const error = new StepTimeoutError(ms);
-      controller.abort(error);
-      reject(error);
-    }, ms);
-    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    const timer = setTimeout(() => abort.abort(new StepTimeoutError(ms)), ms);
+    abort.onAbort(reject);
     Promise.resolve()
       .then(run)
       .then(resolve, reject)

@@ -142,7 +142,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       ctx.logger.warn('shutdown grace period over; abandoning running steps', {
         running: state.running.size,
       });
-      for (const controller of state.running) controller.abort(new WorkerShutdownError());
+      for (const abort of state.running) abort.abort(new WorkerShutdownError());
       await Promise.all(workers.map((w) => w.close(true)));
     }
     clearTimeout(timer);
