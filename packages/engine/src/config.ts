@@ -68,6 +68,7 @@ const EnvSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
   FLOWDECK_RUN_RETENTION_COUNT: z.coerce.number().int().min(1).default(1000),
   FLOWDECK_RUN_RETENTION_DAYS: z.coerce.number().min(0.001).default(7),
+  FLOWDECK_OCCURRENCE_RETENTION_COUNT: z.coerce.number().int().min(1).max(100_000).default(1000),
   FLOWDECK_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
   FLOWDECK_STALL_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
   FLOWDECK_TRIGGER_CHECK_MS: z.coerce
@@ -130,6 +131,8 @@ export interface RetentionConfig {
   maxRuns: number;
   /** Runs older than this are deleted. */
   maxAgeMs: number;
+  /** Fires kept in each schedule's history (default 1000); older ones are deleted. */
+  occurrencesPerSchedule?: number;
 }
 
 export function loadConfig(env: Record<string, string | undefined>): Config {
@@ -154,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     retention: {
       maxRuns: e.FLOWDECK_RUN_RETENTION_COUNT,
       maxAgeMs: e.FLOWDECK_RUN_RETENTION_DAYS * 86_400_000,
+      occurrencesPerSchedule: e.FLOWDECK_OCCURRENCE_RETENTION_COUNT,
     },
     heartbeatMs: e.FLOWDECK_HEARTBEAT_MS,
     stallTimeoutMs: e.FLOWDECK_STALL_TIMEOUT_MS,

@@ -28,12 +28,18 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export function testStack(options: { maxRuns?: number; maxAgeMs?: number } = {}): TestStack {
+export function testStack(
+  options: { maxRuns?: number; maxAgeMs?: number; occurrencesPerSchedule?: number } = {},
+): TestStack {
   const prefix = uniquePrefix();
   const base = {
     redisUrl: redisUrl(),
     prefix,
-    retention: { maxRuns: options.maxRuns ?? 1000, maxAgeMs: options.maxAgeMs ?? 7 * 86_400_000 },
+    retention: {
+      maxRuns: options.maxRuns ?? 1000,
+      maxAgeMs: options.maxAgeMs ?? 7 * 86_400_000,
+      occurrencesPerSchedule: options.occurrencesPerSchedule,
+    },
     heartbeatMs: 500,
   };
   const engine = createEngine(base);

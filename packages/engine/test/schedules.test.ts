@@ -331,6 +331,21 @@ describe('schedules', () => {
     expect(runs.length).toBeGreaterThanOrEqual(1);
   });
 
+  it('a schedule keeps only as many fires in its history as the retention setting allows, newest first', async () => {
+    stack = testStack({ occurrencesPerSchedule: 3 });
+    await stack.startWorker([tracked()]);
+    const { schedule } = await stack.engine.schedules.create('ticker', { cron: '* * * * * *' });
+    const detail = await until(
+      () => stack.engine.schedules.get('ticker', schedule.id),
+      (d) => d.stats.count >= 5,
+    );
+    await stack.engine.schedules.pause('ticker', schedule.id);
+    const kept = detail.recent.items.map((o) => o.scheduledFor);
+    expect(kept).toHaveLength(3);
+    expect(kept).toEqual([...kept].sort((a, b) => b - a));
+    expect(detail.stats.count).toBeGreaterThanOrEqual(5);
+  });
+
   it('the same jobId creates one schedule and answers the existing one again', async () => {
     stack = testStack();
     await stack.startWorker([tracked()]);

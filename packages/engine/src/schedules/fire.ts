@@ -7,7 +7,7 @@ import type { RunStore } from '../runs.ts';
 import type { StartRun } from '../start-flow.ts';
 import { isRecurring, type ScheduleRecord, type ScheduleStats } from './record.ts';
 import { parseDate, plannedBetween, timingOf } from './spec.ts';
-import { OCCURRENCES_KEPT, type ScheduleStore } from './store.ts';
+import { occurrencesKept, type ScheduleStore } from './store.ts';
 import { schedulerFireTime, schedulerJobId, type Triggers } from './triggers.ts';
 
 /**
@@ -89,7 +89,9 @@ export function createFireHandler(
       endDate: parseDate('endDate', record.endDate),
     };
     const room =
-      record.limit === null ? OCCURRENCES_KEPT : Math.min(OCCURRENCES_KEPT, record.limit - stats.fires - 1);
+      record.limit === null
+        ? occurrencesKept(ctx)
+        : Math.min(occurrencesKept(ctx), record.limit - stats.fires - 1);
     const timing = timingOf(record.spec, record.anchor);
     // Only times already due can have been missed.
     const before = Math.min(scheduledFor, Date.now());

@@ -83,7 +83,10 @@ local record = redis.call('HGET', KEYS[1], ARGV[1])
 return {record, unpack(redis.call('HMGET', KEYS[2], unpack(ARGV, 2)))}
 `);
 
-export const OCCURRENCES_KEPT = 1000;
+/** Fires kept per schedule unless `retention.occurrencesPerSchedule` says otherwise. */
+export const DEFAULT_OCCURRENCES_KEPT = 1000;
+export const occurrencesKept = (ctx: EngineContext) =>
+  ctx.retention.occurrencesPerSchedule ?? DEFAULT_OCCURRENCES_KEPT;
 const STAT_FIELDS = ['count', 'fires', 'lastRun', 'lastRunId', 'lastPlanned'] as const;
 
 function toStats(values: (string | null | undefined)[]): ScheduleStats {
@@ -236,7 +239,7 @@ export function createScheduleStore(ctx: EngineContext) {
         id,
         String(occurrence.firedAt),
         occurrence.manual ? '0' : '1', // a planned fire counts toward the limit; "run now" does not
-        String(OCCURRENCES_KEPT),
+        String(occurrencesKept(ctx)),
       ],
     };
   }
