@@ -71,7 +71,7 @@ const EnvSchema = z.object({
   FLOWDECK_OCCURRENCE_RETENTION_COUNT: z.coerce.number().int().min(1).max(100_000).default(1000),
   FLOWDECK_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5000),
   FLOWDECK_STALL_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
-  FLOWDECK_TRIGGER_CHECK_MS: z.coerce
+  FLOWDECK_CHECK_INTERVAL_MS: z.coerce
     .number()
     .int()
     .refine((ms) => ms === 0 || ms >= 1000, 'expected 0 (off) or at least 1000')
@@ -107,8 +107,8 @@ export interface Config {
   heartbeatMs: number;
   /** How soon a job of a worker that died (kill -9, lost host) is handed to another worker. */
   stallTimeoutMs: number;
-  /** How often a worker checks its flows' recurring schedules still have a next fire; 0: never. */
-  triggerCheckMs: number;
+  /** How often a worker checks for schedules that lost their next fire and runs never enqueued; 0: never. */
+  checkIntervalMs: number;
   access: AccessConfig;
 }
 
@@ -161,7 +161,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     heartbeatMs: e.FLOWDECK_HEARTBEAT_MS,
     stallTimeoutMs: e.FLOWDECK_STALL_TIMEOUT_MS,
-    triggerCheckMs: e.FLOWDECK_TRIGGER_CHECK_MS,
+    checkIntervalMs: e.FLOWDECK_CHECK_INTERVAL_MS,
     access: {
       tokens: e.FLOWDECK_TOKENS,
       tokensFile: e.FLOWDECK_TOKENS_FILE,

@@ -19,6 +19,8 @@ export interface Keys {
   /** Sorted set of the flow's run ids (all score 0; ids sort by creation time). */
   runIndex(flow: string): string;
   runEvents(flow: string, runId: string): string;
+  /** Sorted set of runs created but not started yet, scored by creation time (see run-repair.ts). */
+  unstartedRuns(flow: string): string;
   idempotency(flow: string, key: string): string;
   /** A hash of the flow's published manifest, in the flow's slot, so run creation can check it. */
   manifestVersion(flow: string): string;
@@ -55,6 +57,7 @@ export function createKeys(prefix: string): Keys {
     run: (flow, runId) => `${tag(flow)}:run:${runId}`,
     runIndex: (flow) => `${tag(flow)}:runs`,
     runEvents: (flow, runId) => `${tag(flow)}:events:${runId}`,
+    unstartedRuns: (flow) => `${tag(flow)}:unstarted`,
     idempotency: (flow, key) => `${tag(flow)}:idem:${key}`,
     manifestVersion: (flow) => `${tag(flow)}:manifest-version`,
     schedules: (flow) => `${tag(flow)}:schedules`,

@@ -49,12 +49,19 @@ export function createQueues(ctx: EngineContext) {
     await queue(manifest.name).add(job.name, job.data, { ...job.opts, delay: delayMs });
   }
 
+  /** Whether BullMQ holds a job for any of these steps of the run. */
+  async function hasStepJob(flow: string, runId: string, steps: string[]) {
+    const q = queue(flow);
+    const found = await Promise.all(steps.map((step) => ctx.redis.exists(q.toKey(stepJobId(runId, step)))));
+    return found.some((n) => n === 1);
+  }
+
   async function close() {
     await Promise.all([...queues.values()].map((q) => q.close()));
     queues.clear();
   }
 
-  return { queue, enqueueSteps, enqueueRetry, close };
+  return { queue, enqueueSteps, enqueueRetry, hasStepJob, close };
 }
 
 /**

@@ -27,7 +27,7 @@ end`;
 /** Deletes the oldest runs beyond the count or age limit, at most a batch per call so it stays
  * cheap. Run keys share the flow's hash tag, so the keys it builds stay in the script's slot. */
 const TRIM = `
-local function trim(index, maxRuns, floorId, runPrefix, eventsPrefix, batch)
+local function trim(index, unstarted, maxRuns, floorId, runPrefix, eventsPrefix, batch)
   local removed = 0
   local excess = redis.call('ZCARD', index) - maxRuns
   while removed < batch do
@@ -35,6 +35,7 @@ local function trim(index, maxRuns, floorId, runPrefix, eventsPrefix, batch)
     if not oldest then break end
     if excess <= 0 and oldest >= floorId then break end
     redis.call('ZREM', index, oldest)
+    redis.call('ZREM', unstarted, oldest)
     redis.call('DEL', runPrefix .. oldest, eventsPrefix .. oldest)
     excess = excess - 1
     removed = removed + 1
@@ -42,11 +43,11 @@ local function trim(index, maxRuns, floorId, runPrefix, eventsPrefix, batch)
   return removed
 end`;
 
-/** KEYS: run, index, events, idempotency, manifestVersion, and for a schedule's fire its
- * occurrences, occurrence index and stats. ARGV: runId, createdAt, flow, input, trigger,
+/** KEYS: run, index, events, idempotency, manifestVersion, unstarted, and for a schedule's fire
+ * its occurrences, occurrence index and stats. ARGV: runId, createdAt, flow, input, trigger,
  * stepsJson, idemTtlMs, hasIdem, eventJson, eventsMaxLen, stepCount, maxRuns, floorId,
  * runKeyPrefix, eventsKeyPrefix, trimBatch, heldStep ('' for none), heldStepEventJson, the 7
- * occurrence args (with 8 KEYS), manifestVersion ('' to skip the check), then name/needCount
+ * occurrence args (with 9 KEYS), manifestVersion ('' to skip the check), then name/needCount
  * pairs. The new run is written and older runs trimmed in one call; a held entry step is marked
  * started (its caller runs it now), and a fire's occurrence is recorded, for a new run or the one
  * its idempotency key already names. Returns {created (1|0), runId, recorded (1|0)}, or {-1}
@@ -56,8 +57,8 @@ ${TRIM}
 ${RECORD_OCCURRENCE_LUA}
 local pairsAt = 27
 local function record(runId)
-  if #KEYS < 8 then return 0 end
-  return record_occurrence(KEYS[6], KEYS[7], KEYS[8], {unpack(ARGV, 19, 25)}, runId)
+  if #KEYS < 9 then return 0 end
+  return record_occurrence(KEYS[7], KEYS[8], KEYS[9], {unpack(ARGV, 19, 25)}, runId)
 end
 if ARGV[26] ~= '' then
   local published = redis.call('GET', KEYS[5])
@@ -82,12 +83,14 @@ if held ~= '' then
   redis.call('HSET', KEYS[1], 's:' .. held, 'running', 'a:' .. held, 1, 't0:' .. held, ARGV[2],
     'status', 'running', 'startedAt', ARGV[2])
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[10], '*', 'e', ARGV[18])
+else
+  redis.call('ZADD', KEYS[6], ARGV[2], ARGV[1])
 end
-trim(KEYS[2], tonumber(ARGV[12]), ARGV[13], ARGV[14], ARGV[15], tonumber(ARGV[16]))
+trim(KEYS[2], KEYS[6], tonumber(ARGV[12]), ARGV[13], ARGV[14], ARGV[15], tonumber(ARGV[16]))
 return {1, ARGV[1], record(ARGV[1])}
 `);
 
-/** KEYS: run, events. ARGV: step, attempt, now, eventJson, eventsMaxLen, then the steps it needs.
+/** KEYS: run, events, unstarted. ARGV: step, attempt, now, eventJson, eventsMaxLen, then the steps it needs.
  * Returns {1, input, output of each need} when the handler should run (what it reads, in the same
  * round trip), {0} when the step or run is already done, {2} when the step completed but the run
  * is still going (what follows the step may not have happened), {-1} when the run is gone. */
@@ -101,7 +104,10 @@ if s == 'completed' then return {2} end
 if s == 'failed' or s == 'skipped' then return {0} end
 redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'running', 'a:' .. ARGV[1], ARGV[2])
 redis.call('HSETNX', KEYS[1], 't0:' .. ARGV[1], ARGV[3])
-if status == 'queued' then redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', ARGV[3]) end
+if status == 'queued' then
+  redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', ARGV[3])
+  redis.call('ZREM', KEYS[3], redis.call('HGET', KEYS[1], 'id'))
+end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[4])
 local fields = {'input'}
 for i = 6, #ARGV do table.insert(fields, 'o:' .. ARGV[i]) end

@@ -67,6 +67,7 @@ export function createRunStore(ctx: EngineContext) {
         keys.runEvents(run.flowName, runId),
         idemKey,
         keys.manifestVersion(run.flowName),
+        keys.unstartedRuns(run.flowName),
         ...(run.occurrence?.keys ?? []),
       ],
       [
@@ -112,14 +113,11 @@ export function createRunStore(ctx: EngineContext) {
     | { state: 'completed' }
     | { state: 'done' }
   > {
-    const [code, input, ...values] = (await stepStartedScript(redis, runKeys(flow, runId), [
-      step,
-      attempt,
-      Date.now(),
-      event({ type: 'step.started', step, attempt }),
-      EVENTS_MAX_LEN,
-      ...needs,
-    ])) as [number, string | null, ...(string | null)[]];
+    const [code, input, ...values] = (await stepStartedScript(
+      redis,
+      [...runKeys(flow, runId), keys.unstartedRuns(flow)],
+      [step, attempt, Date.now(), event({ type: 'step.started', step, attempt }), EVENTS_MAX_LEN, ...needs],
+    )) as [number, string | null, ...(string | null)[]];
     if (code === 2) return { state: 'completed' };
     if (code !== 1) return { state: 'done' };
     const outputs: Record<string, unknown> = {};
@@ -238,6 +236,16 @@ export function createRunStore(ctx: EngineContext) {
     return (await redis.hget(keys.run(flow, runId), 'status')) as RunStatus | null;
   }
 
+  /** Runs created before `before` that no step has started yet, oldest first. */
+  async function unstarted(flow: string, before: number, limit: number): Promise<string[]> {
+    return redis.zrangebyscore(keys.unstartedRuns(flow), '-inf', `(${before}`, 'LIMIT', 0, limit);
+  }
+
+  /** Drops runs from the unstarted set (they started, ended or are gone). */
+  async function forgetUnstarted(flow: string, runIds: string[]) {
+    if (runIds.length > 0) await redis.zrem(keys.unstartedRuns(flow), ...runIds);
+  }
+
   return {
     create,
     stepStarted,
@@ -246,6 +254,8 @@ export function createRunStore(ctx: EngineContext) {
     get,
     list,
     status,
+    unstarted,
+    forgetUnstarted,
   };
 }
 

@@ -4,6 +4,7 @@ import type { DefinedFlow } from './flow.ts';
 import { classifyJob } from './jobs.ts';
 import { blockingClient, closeClient, describeConnection } from './redis.ts';
 import { newWorkerIdentity } from './registry.ts';
+import { createRunRepair } from './run-repair.ts';
 import { cronRepeatStrategy } from './schedules/spec.ts';
 import {
   createStepRunner,
@@ -25,11 +26,13 @@ export type WorkerOptions = EngineOptions & {
    */
   stallTimeoutMs?: number;
   /**
-   * How often the worker checks that its flows' recurring schedules still have a next fire in
-   * BullMQ, repairing those that lost it (see the reconciler's periodic check). 0 or unset: only
-   * at start-up.
+   * How often the worker checks its flows for recurring schedules that lost their next fire in
+   * BullMQ (see the reconciler's periodic check) and for runs whose entry steps never reached
+   * BullMQ (see run-repair.ts), and repairs them. 0 or unset: schedules only at start-up.
    */
-  triggerCheckMs?: number;
+  checkIntervalMs?: number;
+  /** How old an unstarted run must be before the check looks for its entry step jobs (60 s). */
+  unstartedRunGraceMs?: number;
 };
 
 export interface WorkerHandle {
@@ -119,8 +122,19 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       .catch((error: Error) => ctx.logger.warn('heartbeat failed', { error: error.message }));
   }, options.heartbeatMs);
   heartbeat.unref();
-  const triggerCheck = options.triggerCheckMs
-    ? periodically(options.triggerCheckMs, () => schedules.checkTriggers(names), ctx)
+  const runRepair = createRunRepair(ctx, parts);
+  const check = options.checkIntervalMs
+    ? periodically(
+        options.checkIntervalMs,
+        async () => {
+          await schedules.checkTriggers(names);
+          await runRepair.check(
+            options.flows.map((f) => f.manifest),
+            options.unstartedRunGraceMs ?? 60_000,
+          );
+        },
+        ctx,
+      )
     : undefined;
   ctx.logger.info('worker started', {
     workerId: identity.id,
@@ -132,7 +146,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   let closing: Promise<void> | undefined;
   async function close() {
     clearInterval(heartbeat);
-    triggerCheck?.stop();
+    check?.stop();
     const graceful = Promise.all(workers.map((w) => w.close()));
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((resolve) => {
@@ -173,7 +187,7 @@ function periodically(
     if (running) return;
     running = true;
     task()
-      .catch((error: Error) => ctx.logger.warn('periodic schedule check failed', { error: error.message }))
+      .catch((error: Error) => ctx.logger.warn('periodic check failed', { error: error.message }))
       .finally(() => {
         running = false;
       });

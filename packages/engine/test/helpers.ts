@@ -23,7 +23,12 @@ export interface TestStack {
   engine: Engine;
   startWorker(
     flows: DefinedFlow[],
-    options?: { shutdownGraceMs?: number; concurrency?: number; triggerCheckMs?: number },
+    options?: {
+      shutdownGraceMs?: number;
+      concurrency?: number;
+      checkIntervalMs?: number;
+      unstartedRunGraceMs?: number;
+    },
   ): Promise<WorkerHandle>;
   close(): Promise<void>;
 }
@@ -53,7 +58,8 @@ export function testStack(
         flows,
         concurrency: workerOptions.concurrency ?? 10,
         shutdownGraceMs: workerOptions.shutdownGraceMs ?? 10_000,
-        triggerCheckMs: workerOptions.triggerCheckMs,
+        checkIntervalMs: workerOptions.checkIntervalMs,
+        unstartedRunGraceMs: workerOptions.unstartedRunGraceMs,
       });
       workers.push(worker);
       return worker;

@@ -1,9 +1,11 @@
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createEngineParts } from '../src/engine.ts';
 import { FlowdeckError } from '../src/errors.ts';
 import { defineFlow } from '../src/flow.ts';
-import { type TestStack, testStack, waitForRun } from './helpers.ts';
+import { redisUrl, type TestStack, testStack, waitForRun } from './helpers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -199,6 +201,38 @@ describe('runs', () => {
     expect(refused).toMatchObject({ status: 422, code: 'input_invalid', errors: [{ path: 'input.n' }] });
     const accepted = await stack.engine.startFlow('versioned', { n: 1 }, { trigger: { type: 'api' } });
     expect(accepted.created).toBe(true);
+  });
+
+  it('a run recorded by a process that died before enqueueing its steps is started by a worker check', async () => {
+    stack = testStack();
+    await stack.startWorker([diamond()], { checkIntervalMs: 500, unstartedRunGraceMs: 300 });
+    const parts = createEngineParts({
+      redisUrl: redisUrl(),
+      prefix: stack.prefix,
+      retention: { maxRuns: 1000, maxAgeMs: 86_400_000 },
+      heartbeatMs: 500,
+    });
+    // The create script ran, the enqueue never did (an API killed in between).
+    const created = await parts.runs.create({
+      flowName: 'diamond',
+      input: {},
+      trigger: { type: 'api' },
+      steps: diamond().manifest.steps.map(({ name, needs }) => ({ name, needs })),
+    });
+    if (created.stale) throw new Error('unexpected stale manifest');
+    const normal = await stack.engine.startFlow('diamond', {}, { trigger: { type: 'api' } });
+    const [lost, started] = await Promise.all([
+      waitForRun(stack.engine, 'diamond', created.runId),
+      waitForRun(stack.engine, 'diamond', normal.runId),
+    ]);
+    expect(lost.status).toBe('completed');
+    expect(started.status).toBe('completed');
+    expect(lost.steps.map((step) => step.attempts)).toEqual([1, 1, 1, 1]);
+    const client = new Redis(redisUrl());
+    expect(await client.zcard(`{${stack.prefix}:diamond}:unstarted`)).toBe(0);
+    client.disconnect();
+    await parts.queues.close();
+    await parts.ctx.redis.quit();
   });
 
   it('input that breaks the flow schema is refused with 422 naming the field, and nothing is created', async () => {

@@ -307,7 +307,7 @@ describe('schedules', () => {
 
   it('a running worker repairs a job scheduler that lost its next fire, without a restart', async () => {
     stack = testStack();
-    await stack.startWorker([tracked()], { triggerCheckMs: 1000 });
+    await stack.startWorker([tracked()], { checkIntervalMs: 1000 });
     const { schedule } = await stack.engine.schedules.create('ticker', { cron: '*/5 * * * * *' });
     // What a worker dying between picking up a fire and adding the next one leaves behind:
     // the scheduler names a next fire whose job is gone, and nothing would fire again.
