@@ -258,8 +258,10 @@ read the manifest first), the step's start (which returns its inputs) and its co
   CPU, three Lua calls on top of BullMQ's two, and the two processes share two cores. What is
   left per run: the calls themselves (in Node, building, writing and parsing a command costs
   more than most of what the scripts do), four event entries (a new stream per run, about
-  19 µs of Redis CPU with the compaction at the end, which saves 3.7 KB per stored run), and
-  the run record. The same batching of start and completion calls is the way forward.
+  19 µs of Redis CPU with the compaction at the end, which saves 3.7 KB per stored run), the
+  run record, and since this run the unstarted-runs entry (a ZADD and a ZREM per run, so a run
+  whose enqueue was lost is started by the workers' check). The same batching of start and
+  completion calls is the way forward.
 - Creates through the API (no target): through the engine alone they run at about half of raw
   upserts (a record, a version, an index entry and the trigger, against the trigger alone); the
   rest is the HTTP layer: token check, request id and log, security headers, the flow lookup

@@ -146,7 +146,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   let closing: Promise<void> | undefined;
   async function close() {
     clearInterval(heartbeat);
-    check?.stop();
+    await check?.stop();
     const graceful = Promise.all(workers.map((w) => w.close()));
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((resolve) => {
@@ -176,22 +176,31 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   };
 }
 
-/** Runs `task` every `ms`, never two at once; a failure is logged and the next round goes on. */
+/**
+ * Runs `task` every `ms`, never two at once; a failure is logged and the next round goes on.
+ * `stop` waits for a round in progress, so it does not outlive the connections it uses.
+ */
 function periodically(
   ms: number,
   task: () => Promise<unknown>,
   ctx: { logger: { warn(msg: string, data?: object): void } },
 ) {
-  let running = false;
+  let running: Promise<void> | undefined;
   const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    task()
-      .catch((error: Error) => ctx.logger.warn('periodic check failed', { error: error.message }))
+    running ??= task()
+      .then(
+        () => {},
+        (error: Error) => ctx.logger.warn('periodic check failed', { error: error.message }),
+      )
       .finally(() => {
-        running = false;
+        running = undefined;
       });
   }, ms);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
