@@ -34,16 +34,38 @@ export function createReconciler(ctx: EngineContext, deps: { store: ScheduleStor
     return true;
   }
 
+  /**
+   * The schedules among `records` (active ones) whose trigger is missing or broken, with the next
+   * fire their job scheduler names: job schedulers read in one ZMSCORE, their next fires' jobs in
+   * batched EXISTS, one-time triggers one by one.
+   */
+  async function brokenTriggers(flow: string, records: ScheduleRecord[]) {
+    const found = await triggers.inspectMany(flow, records);
+    const pending = await triggers.pendingSchedulerFires(
+      flow,
+      records.flatMap((r) => {
+        const next = found.get(r.id)?.next;
+        return isRecurring(r) && next != null ? [{ id: r.id, next }] : [];
+      }),
+    );
+    const working = (r: ScheduleRecord) => (isRecurring(r) ? pending.has(r.id) : found.get(r.id)?.installed);
+    return records
+      .filter((r) => !working(r))
+      .map((record) => ({ record, next: found.get(record.id)?.next ?? null }));
+  }
+
   async function reconcileFlow(flow: string) {
     const records = await store.all(flow);
+    const broken = await brokenTriggers(
+      flow,
+      records.filter((r) => r.status === 'active'),
+    );
     const stats = await store.stats(
       flow,
-      records.map((r) => r.id),
+      broken.map(({ record }) => record.id),
     );
     let repaired = 0;
-    for (const record of records.filter((r) => r.status === 'active')) {
-      const { installed, next } = await triggers.inspect(record);
-      if (installed && (!isRecurring(record) || (await triggers.hasNextFire(record, next)))) continue;
+    for (const { record } of broken) {
       if (await repair(record, stats.get(record.id)?.fires ?? 0)) repaired++;
     }
     const active = new Set(records.filter((r) => r.status === 'active').map((r) => r.id));
@@ -78,27 +100,19 @@ export function createReconciler(ctx: EngineContext, deps: { store: ScheduleStor
    */
   async function checkFlow(flow: string) {
     const records = (await store.all(flow)).filter((r) => r.status === 'active' && isRecurring(r));
-    const found = await triggers.inspectMany(flow, records);
-    const pending = await triggers.pendingSchedulerFires(
-      flow,
-      records.flatMap((r) => {
-        const next = found.get(r.id)?.next;
-        return next == null ? [] : [{ id: r.id, next }];
-      }),
-    );
-    const broken = records.filter((r) => !pending.has(r.id));
+    const broken = await brokenTriggers(flow, records);
     const stats = await store.stats(
       flow,
-      broken.map((r) => r.id),
+      broken.map(({ record }) => record.id),
     );
-    let repaired = 0;
+    const brokenKeys = new Set(broken.map(({ record }) => `${flow} ${record.id}`));
     for (const record of records) {
       const key = `${flow} ${record.id}`;
-      if (pending.has(record.id)) {
-        suspects.delete(key);
-        continue;
-      }
-      const next = found.get(record.id)?.next ?? null;
+      if (!brokenKeys.has(key)) suspects.delete(key);
+    }
+    let repaired = 0;
+    for (const { record, next } of broken) {
+      const key = `${flow} ${record.id}`;
       if (!suspects.has(key) || suspects.get(key) !== next) {
         suspects.set(key, next);
         continue;

@@ -141,15 +141,6 @@ export function createTriggers(ctx: EngineContext, queues: Queues) {
   }
 
   /**
-   * Whether a job scheduler's next fire has its job. BullMQ adds that job when it picks up the
-   * current fire; a worker that dies in between leaves a scheduler that never fires again.
-   */
-  async function hasNextFire(record: ScheduleRecord, next: number | null): Promise<boolean> {
-    if (next === null) return false;
-    return (await queues.queue(record.flowName).getJob(schedulerJobId(record.id, next))) !== undefined;
-  }
-
-  /**
    * Which of these job schedulers' next fires has its job in BullMQ: one EXISTS per schedule,
    * written together.
    */
@@ -198,7 +189,6 @@ export function createTriggers(ctx: EngineContext, queues: Queues) {
     inspect,
     inspectMany,
     fireNow,
-    hasNextFire,
     pendingSchedulerFires,
     mayDeliver,
     installedSchedulerIds,
