@@ -90,7 +90,7 @@ trim(KEYS[2], KEYS[6], tonumber(ARGV[12]), ARGV[13], ARGV[14], ARGV[15], tonumbe
 return {1, ARGV[1], record(ARGV[1])}
 `);
 
-/** KEYS: run, events, unstarted. ARGV: step, attempt, now, eventJson, eventsMaxLen, then the steps it needs.
+/** KEYS: run, events, unstarted. ARGV: step, attempt, now, eventJson, eventsMaxLen, runId, then the steps it needs.
  * Returns {1, input, output of each need} when the handler should run (what it reads, in the same
  * round trip), {0} when the step or run is already done, {2} when the step completed but the run
  * is still going (what follows the step may not have happened), {-1} when the run is gone. */
@@ -106,11 +106,11 @@ redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'running', 'a:' .. ARGV[1], ARGV[2]
 redis.call('HSETNX', KEYS[1], 't0:' .. ARGV[1], ARGV[3])
 if status == 'queued' then
   redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', ARGV[3])
-  redis.call('ZREM', KEYS[3], redis.call('HGET', KEYS[1], 'id'))
+  redis.call('ZREM', KEYS[3], ARGV[6])
 end
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[4])
 local fields = {'input'}
-for i = 6, #ARGV do table.insert(fields, 'o:' .. ARGV[i]) end
+for i = 7, #ARGV do table.insert(fields, 'o:' .. ARGV[i]) end
 return {1, unpack(redis.call('HMGET', KEYS[1], unpack(fields)))}
 `);
 

@@ -116,7 +116,15 @@ export function createRunStore(ctx: EngineContext) {
     const [code, input, ...values] = (await stepStartedScript(
       redis,
       [...runKeys(flow, runId), keys.unstartedRuns(flow)],
-      [step, attempt, Date.now(), event({ type: 'step.started', step, attempt }), EVENTS_MAX_LEN, ...needs],
+      [
+        step,
+        attempt,
+        Date.now(),
+        event({ type: 'step.started', step, attempt }),
+        EVENTS_MAX_LEN,
+        runId,
+        ...needs,
+      ],
     )) as [number, string | null, ...(string | null)[]];
     if (code === 2) return { state: 'completed' };
     if (code !== 1) return { state: 'done' };
