@@ -179,49 +179,33 @@ async function apiFigures() {
       `| memory per stored run (raw: completed job kept) | ${fmtBytes(a.memoryPerRun.flowdeck)} | ${fmtBytes(a.memoryPerRun.raw)} | ${ratio(a.memoryPerRun.flowdeck, a.memoryPerRun.raw)} |\n\n` +
       `Targets: GET schedules p95 < 10 ms — **${readMet(a.listSchedules.flowdeck.p95)}**; GET runs p95 < 10 ms — **${readMet(a.listRuns.flowdeck.p95)}**.`,
   );
+  const compared = (
+    label: string,
+    pair: { flowdeck: number; raw: number },
+    fmt: (n: number) => string,
+    target = '',
+  ) => [label, fmt(pair.flowdeck), fmt(pair.raw), ratio(pair.flowdeck, pair.raw), target];
   summary.push(
-    [
-      'create schedule via the API, 50 in flight',
-      perSec(a.createPerSec.flowdeck),
-      perSec(a.createPerSec.raw),
-      ratio(a.createPerSec.flowdeck, a.createPerSec.raw),
-      '',
-    ],
-    [
+    compared('create schedule via the API, 50 in flight', a.createPerSec, perSec),
+    compared(
       'create schedule via the engine (no HTTP)',
-      perSec(a.createPerSec.engine),
-      perSec(a.createPerSec.raw),
-      ratio(a.createPerSec.engine, a.createPerSec.raw),
-      '',
-    ],
-    [
+      { flowdeck: a.createPerSec.engine, raw: a.createPerSec.raw },
+      perSec,
+    ),
+    compared(
       `GET schedules p95, ${a.storedSchedules.toLocaleString('en')} stored`,
-      fmtMs(a.listSchedules.flowdeck.p95),
-      fmtMs(a.listSchedules.raw.p95),
-      ratio(a.listSchedules.flowdeck.p95, a.listSchedules.raw.p95),
+      { flowdeck: a.listSchedules.flowdeck.p95, raw: a.listSchedules.raw.p95 },
+      fmtMs,
       readMet(a.listSchedules.flowdeck.p95),
-    ],
-    [
+    ),
+    compared(
       `GET runs p95, ${a.storedRuns.toLocaleString('en')} stored`,
-      fmtMs(a.listRuns.flowdeck.p95),
-      fmtMs(a.listRuns.raw.p95),
-      ratio(a.listRuns.flowdeck.p95, a.listRuns.raw.p95),
+      { flowdeck: a.listRuns.flowdeck.p95, raw: a.listRuns.raw.p95 },
+      fmtMs,
       readMet(a.listRuns.flowdeck.p95),
-    ],
-    [
-      'memory per schedule',
-      fmtBytes(a.memoryPerSchedule.flowdeck),
-      fmtBytes(a.memoryPerSchedule.raw),
-      ratio(a.memoryPerSchedule.flowdeck, a.memoryPerSchedule.raw),
-      '',
-    ],
-    [
-      'memory per stored run',
-      fmtBytes(a.memoryPerRun.flowdeck),
-      fmtBytes(a.memoryPerRun.raw),
-      ratio(a.memoryPerRun.flowdeck, a.memoryPerRun.raw),
-      '',
-    ],
+    ),
+    compared('memory per schedule', a.memoryPerSchedule, fmtBytes),
+    compared('memory per stored run', a.memoryPerRun, fmtBytes),
   );
 }
 
