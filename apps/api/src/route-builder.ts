@@ -1,6 +1,6 @@
 import { NotFoundError } from '@flowdeck/engine';
 import type { AuditAction } from '@flowdeck/types';
-import { type Flow, FlowName } from '@flowdeck/types';
+import { type FlowManifest, FlowName } from '@flowdeck/types';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { HttpError } from './auth/errors.ts';
@@ -73,12 +73,13 @@ export function flowRoute<
   }));
 }
 
-async function lookUpFlow(engine: AppDeps['engine'], name: unknown): Promise<Flow> {
+async function lookUpFlow(engine: AppDeps['engine'], name: unknown): Promise<FlowManifest> {
   // A name no flow can have is not worth a Redis round trip.
   if (!FlowName.safeParse(name).success) {
     throw new NotFoundError('flow_not_found', `no flow named '${String(name)}' is registered`);
   }
-  return engine.flows.get(name as string);
+  // The manifest only: reading every worker's heartbeat is left to the routes that show them.
+  return engine.flows.manifest(name as string);
 }
 
 /**
@@ -91,7 +92,7 @@ function build<I>(
   audit: AuditAction | undefined,
   defaultParams: z.ZodType,
   flowScoped: boolean,
-  resolve: (req: Request, deps: AppDeps) => Promise<{ flow?: Flow }>,
+  resolve: (req: Request, deps: AppDeps) => Promise<{ flow?: FlowManifest }>,
 ): Route {
   return {
     method: spec.method,

@@ -1,5 +1,5 @@
 import type { Engine, Logger } from '@flowdeck/engine';
-import type { AuditAction, Flow } from '@flowdeck/types';
+import type { AuditAction, FlowManifest } from '@flowdeck/types';
 import type { Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { Principal } from './auth/principal.ts';
@@ -38,7 +38,10 @@ export interface HandlerInput<P, Q, B> extends AppDeps {
 }
 
 /** The flow named by `:name`, looked up before the handler runs; writes always have a caller. */
-export type FlowHandlerInput<P, Q, B> = HandlerInput<P, Q, B> & { flow: Flow; principal: Principal };
+export type FlowHandlerInput<P, Q, B> = HandlerInput<P, Q, B> & {
+  flow: FlowManifest;
+  principal: Principal;
+};
 
 /** What an audited write changed, for its audit entry. */
 export interface AuditDetails {

@@ -2,6 +2,7 @@ import type {
   AuditEntry,
   CreateScheduleRequest,
   Flow,
+  FlowManifest,
   ListAuditQuery,
   ListRunsQuery,
   ListSchedulesQuery,
@@ -29,6 +30,8 @@ export interface Engine {
     list(): Promise<Flow[]>;
     /** Throws NotFoundError('flow_not_found'). */
     get(name: string): Promise<Flow>;
+    /** The published manifest alone, without reading the workers. Throws NotFoundError('flow_not_found'). */
+    manifest(name: string): Promise<FlowManifest>;
   };
   /** The one way a run begins. Throws NotFoundError, InputInvalidError (422). */
   startFlow(flowName: string, input: unknown, options: StartFlowOptions): Promise<StartFlowResponse>;

@@ -78,7 +78,7 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   return {
-    flows: { list: registry.list, get: registry.get },
+    flows: { list: registry.list, get: registry.get, manifest: registry.manifest },
     startFlow,
     runs: { list: runs.list, get: runs.get },
     events: { list: events.list, follow: events.follow },

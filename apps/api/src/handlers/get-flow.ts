@@ -1,7 +1,13 @@
-import type { Flow } from '@flowdeck/types';
-import type { Reply } from '../route-builder.ts';
+import type { FlowManifest } from '@flowdeck/types';
+import type { AppDeps, Reply } from '../route-builder.ts';
 
-/** GET /api/_flows/:name: the route builder has looked the flow up already. */
-export async function getFlow({ flow }: { flow: Flow }): Promise<Reply> {
-  return { body: flow };
+/** GET /api/_flows/:name: the flow with its workers and whether one of them is live. */
+export async function getFlow({
+  engine,
+  flow,
+}: {
+  engine: AppDeps['engine'];
+  flow: FlowManifest;
+}): Promise<Reply> {
+  return { body: await engine.flows.get(flow.name) };
 }
