@@ -83,6 +83,23 @@ local record = redis.call('HGET', KEYS[1], ARGV[1])
 return {record, unpack(redis.call('HMGET', KEYS[2], unpack(ARGV, 2)))}
 `);
 
+/** KEYS: schedules, index. ARGV: the lex range start, page size. One page of the index, one entry
+ * more than asked (to tell whether another page follows), and the records of the page's schedules
+ * (an entry is "<sort key>:<id>"). {-1} when the index and the records differ in count: the index
+ * is rebuilt and the page read again. */
+const pageScript = luaScript(`
+if redis.call('HLEN', KEYS[1]) ~= redis.call('ZCARD', KEYS[2]) then return {-1} end
+local limit = tonumber(ARGV[2])
+local entries = redis.call('ZRANGEBYLEX', KEYS[2], ARGV[1], '+', 'LIMIT', 0, limit + 1)
+local ids = {}
+for i = 1, math.min(limit, #entries) do
+  local entry = entries[i]
+  ids[i] = string.sub(entry, string.find(entry, ':', 1, true) + 1)
+end
+if #ids == 0 then return {entries, {}} end
+return {entries, redis.call('HMGET', KEYS[1], unpack(ids))}
+`);
+
 /** Fires kept per schedule unless `retention.occurrencesPerSchedule` says otherwise. */
 export const DEFAULT_OCCURRENCES_KEPT = 1000;
 export const occurrencesKept = (ctx: EngineContext) =>
@@ -133,35 +150,34 @@ export function createScheduleStore(ctx: EngineContext) {
    * Schedules written before the index existed are indexed on the first page asked for.
    */
   async function page(flow: string, options: { limit: number; cursor?: string }) {
-    const index = keys.scheduleIndex(flow);
-    const [[, count], [, indexed]] = (await redis
-      .pipeline()
-      .hlen(keys.schedules(flow))
-      .zcard(index)
-      .exec()) as [[Error | null, number], [Error | null, number]];
-    if (count !== indexed) {
-      const records = await all(flow);
-      const pipeline = redis.pipeline().del(index);
-      for (let i = 0; i < records.length; i += 1000) {
-        pipeline.zadd(index, ...records.slice(i, i + 1000).flatMap((r) => [0, indexEntry(r)]));
-      }
-      await pipeline.exec();
+    const read = () =>
+      pageScript(
+        redis,
+        [keys.schedules(flow), keys.scheduleIndex(flow)],
+        [options.cursor ? `(${options.cursor}` : '-', options.limit],
+      ) as Promise<[string[], (string | null)[]] | [-1]>;
+    let result = await read();
+    if (result[0] === -1) {
+      await rebuildIndex(flow);
+      result = await read();
     }
-    const entries = await redis.zrangebylex(
-      index,
-      options.cursor ? `(${options.cursor}` : '-',
-      '+',
-      'LIMIT',
-      0,
-      options.limit + 1,
-    );
-    const shown = entries.slice(0, options.limit);
-    const ids = shown.map((entry) => entry.slice(entry.indexOf(':') + 1));
-    const raws = ids.length > 0 ? await redis.hmget(keys.schedules(flow), ...ids) : [];
+    const [entries, raws] = result as [string[], (string | null)[]];
     const records = raws
       .filter((raw): raw is string => raw !== null)
       .map((raw) => JSON.parse(raw) as ScheduleRecord);
-    return { records, nextCursor: entries.length > options.limit ? (shown.at(-1) ?? null) : null };
+    const more = entries.length > options.limit;
+    return { records, nextCursor: more ? (entries[options.limit - 1] ?? null) : null };
+  }
+
+  /** Indexes every schedule of the flow again (schedules written before the index existed). */
+  async function rebuildIndex(flow: string) {
+    const index = keys.scheduleIndex(flow);
+    const records = await all(flow);
+    const pipeline = redis.pipeline().del(index);
+    for (let i = 0; i < records.length; i += 1000) {
+      pipeline.zadd(index, ...records.slice(i, i + 1000).flatMap((r) => [0, indexEntry(r)]));
+    }
+    await pipeline.exec();
   }
 
   /** Writes `next` if the stored version is still `expected` (null: the id must be new). */
