@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { createEngine, defineFlow, startWorker } from '@flowdeck/engine';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { inParallel, pct, sleep, spawnService, usedMemory } from './lib.ts';
+import { httpRequest, inParallel, pct, sleep, spawnService, usedMemory } from './lib.ts';
 
 const FLOW = 'bench-flow';
 const YEARLY = '0 0 1 1 *';
@@ -46,6 +46,13 @@ const benchFlow = defineFlow({
 const step = (what: string) => process.env.BENCH_VERBOSE && console.log(`[api bench] ${what}`);
 
 const latency = (sorted: number[]): Latency => ({ p50: pct(sorted, 50), p95: pct(sorted, 95) });
+
+/** A read that did not answer 200 would time an error page: the run stops instead. */
+function ok(response: { status: number; body: Buffer }) {
+  if (response.status !== 200)
+    throw new Error(`read answered ${response.status}: ${response.body.toString()}`);
+  return response;
+}
 
 /** Times `reads` sequential calls after a few warm-up calls. */
 async function timeReads(reads: number, call: () => Promise<unknown>) {
@@ -149,13 +156,8 @@ export async function apiBench(
   try {
     // Create-schedule throughput and memory per schedule.
     const post = () =>
-      fetch(`${base}/schedule`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ cron: YEARLY }),
-      }).then(async (r) => {
-        if (r.status !== 201) throw new Error(`create answered ${r.status}: ${await r.text()}`);
-        await r.arrayBuffer();
+      httpRequest(`${base}/schedule`, { method: 'POST', json: { cron: YEARLY } }).then((r) => {
+        if (r.status !== 201) throw new Error(`create answered ${r.status}: ${r.body.toString()}`);
       });
     step('spawned API; creating schedules');
     await inParallel(50, 50, post); // warm up
@@ -239,12 +241,11 @@ export async function apiBench(
     // Reads, one at a time.
     let bytes = 0;
     const listSchedules = await timeReads(sizes.reads, async () => {
-      const body = await (await fetch(`${base}/schedules?limit=50`)).arrayBuffer();
-      bytes = body.byteLength;
+      bytes = ok(await httpRequest(`${base}/schedules?limit=50`)).body.byteLength;
     });
     const rawListSchedules = await timeReads(sizes.reads, () => rawQueue.getJobSchedulers(0, 49, true));
     const listRuns = await timeReads(sizes.reads, async () => {
-      await (await fetch(`${base}/runs?limit=50`)).arrayBuffer();
+      ok(await httpRequest(`${base}/runs?limit=50`));
     });
     const rawListRuns = await timeReads(sizes.reads, () => runQueue.getJobs(['completed'], 0, 49));
     await runQueue.close();

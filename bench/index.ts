@@ -165,7 +165,7 @@ async function apiFigures() {
   const readMet = (p95: number) => (p95 < 10 ? 'met' : 'missed');
   sections.push(
     `## API and memory\n\n` +
-      `Creates: POST /api/_flows/:name/schedule to the API process, 50 in flight, against \`upsertJobScheduler\` with 50 in flight ` +
+      `Creates: POST /api/_flows/:name/schedule to the API process, 50 in flight over kept-alive node:http connections, against \`upsertJobScheduler\` with 50 in flight ` +
       `(raw BullMQ has no HTTP, validation, audit trail or record). Reads: one request at a time, a page of 50, through the API ` +
       `with ${a.storedSchedules.toLocaleString('en')} schedules and ${a.storedRuns.toLocaleString('en')} runs stored, against ` +
       `\`getJobSchedulers(0, 49)\` and \`getJobs(['completed'], 0, 49)\` called directly.\n\n` +
