@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EnsureError, ensureChromium, ensureRedis, ensureTooling } from './lib/ensure.mjs';
+import { EnsureError, ensureChromium, ensureOpenssl, ensureRedis, ensureTooling } from './lib/ensure.mjs';
 import { repoRoot } from './lib/util.mjs';
 
 /** @typedef {{ name: string, passed: number, failed: number, skipped: number, note?: string }} Outcome */
@@ -142,6 +142,7 @@ function main() {
   if (!install('setup: pnpm and workspace packages', ensureTooling)) return;
   // Vitest uses REDIS_URL if set; the tests of `npm start` always need redis-server.
   install('setup: redis-server', ensureRedis);
+  install('setup: openssl', ensureOpenssl);
   const hasChromium = install('setup: chromium', ensureChromium);
   check('pnpm lint', ['lint']);
   check('pnpm format:check', ['format:check']);

@@ -1,5 +1,5 @@
 // Installs what Flowdeck needs and is missing: pnpm, the workspace packages, redis-server and,
-// for the browser tests, chromium. Does nothing (quickly) when everything is present.
+// for the tests, openssl and chromium. Does nothing (quickly) when everything is present.
 //
 //   node scripts/lib/ensure.mjs [--chromium] [--no-redis]
 //
@@ -51,6 +51,13 @@ export function ensureRedis() {
   if (!which('redis-server')) {
     throw new EnsureError('redis-server is still not on PATH after installing it; check your PATH.');
   }
+}
+
+/** `openssl` on PATH: the TLS tests make their certificate authority with it. */
+export function ensureOpenssl() {
+  if (which('openssl')) return;
+  aptInstall('openssl', 'Install OpenSSL for the TLS tests: sudo apt-get install openssl.');
+  if (!which('openssl')) throw new EnsureError('openssl is still not on PATH after installing it.');
 }
 
 /** Chromium at /usr/bin/chromium, for the browser tests. */

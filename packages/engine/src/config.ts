@@ -1,6 +1,7 @@
 import { FlowName } from '@flowdeck/types';
 import { z } from 'zod';
-import type { RedisConnectionSpec, RedisNode } from './redis.ts';
+import { readFileSync } from 'node:fs';
+import type { RedisConnectionSpec, RedisNode, RedisTls } from './redis.ts';
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -53,6 +54,8 @@ const EnvSchema = z.object({
   REDIS_SENTINEL_PASSWORD: optional,
   REDIS_USERNAME: optional,
   REDIS_PASSWORD: optional,
+  REDIS_TLS: z.enum(['on', 'off', 'true', 'false']).default('off'),
+  REDIS_TLS_CA_FILE: optional,
   FLOWDECK_PREFIX: z
     .string()
     .regex(/^[a-z0-9_-]{1,20}$/)
@@ -181,9 +184,11 @@ function redisSpec(e: z.infer<typeof EnvSchema>): RedisConnectionSpec {
   ].filter(Boolean);
   if (given.length > 1)
     throw new Error(`Invalid configuration:\n  ${given.join(', ')}: set only one of them`);
+  const tls = redisTls(e);
   const auth = {
     ...(e.REDIS_USERNAME ? { username: e.REDIS_USERNAME } : {}),
     ...(e.REDIS_PASSWORD ? { password: e.REDIS_PASSWORD } : {}),
+    ...(tls ? { tls } : {}),
   };
   if (e.REDIS_CLUSTER_NODES) return { mode: 'cluster', nodes: e.REDIS_CLUSTER_NODES, ...auth };
   if (e.REDIS_SENTINELS) {
@@ -200,4 +205,25 @@ function redisSpec(e: z.infer<typeof EnvSchema>): RedisConnectionSpec {
     };
   }
   return { mode: 'single', url: e.REDIS_URL ?? DEFAULT_REDIS_URL, ...auth };
+}
+
+/**
+ * REDIS_TLS=on encrypts every Redis connection (a `rediss://` URL does it alone);
+ * REDIS_TLS_CA_FILE names the PEM file of a private certificate authority to trust.
+ */
+function redisTls(e: z.infer<typeof EnvSchema>): RedisTls | undefined {
+  const asked = e.REDIS_TLS === 'on' || e.REDIS_TLS === 'true';
+  if (!e.REDIS_TLS_CA_FILE) return asked ? {} : undefined;
+  if (!asked && !e.REDIS_URL?.startsWith('rediss://')) {
+    throw new Error(
+      'Invalid configuration:\n  REDIS_TLS_CA_FILE: set, but TLS is off (set REDIS_TLS=on or use a rediss:// URL)',
+    );
+  }
+  try {
+    return { ca: readFileSync(e.REDIS_TLS_CA_FILE, 'utf8') };
+  } catch (error) {
+    throw new Error(
+      `Invalid configuration:\n  REDIS_TLS_CA_FILE: cannot read ${e.REDIS_TLS_CA_FILE} (${(error as Error).message})`,
+    );
+  }
 }

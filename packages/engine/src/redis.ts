@@ -18,9 +18,17 @@ export interface RedisNode {
   port: number;
 }
 
+/** TLS to Redis. `ca` (PEM) is the authority to trust instead of Node's list, for a private CA. */
+export interface RedisTls {
+  ca?: string;
+}
+
 interface RedisAuth {
   username?: string;
   password?: string;
+  /** TLS to every node, and to the sentinels in Sentinel mode. A `rediss://` URL needs no `tls`
+   * unless the server's certificate comes from a private CA. */
+  tls?: RedisTls;
 }
 
 export type RedisConnectionSpec =
@@ -39,19 +47,20 @@ export function fromUrl(url: string): RedisConnectionSpec {
 /** Where a spec points, without credentials, for logs and health. */
 export function describeConnection(spec: RedisConnectionSpec): string {
   const list = (nodes: RedisNode[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  const tls = spec.tls ? ' over TLS' : '';
   switch (spec.mode) {
     case 'single': {
       try {
         const url = new URL(spec.url);
-        return `redis ${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+        return `redis ${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}${tls}`;
       } catch {
         return 'redis (unparsable url)';
       }
     }
     case 'cluster':
-      return `redis cluster ${list(spec.nodes)}`;
+      return `redis cluster ${list(spec.nodes)}${tls}`;
     case 'sentinel':
-      return `redis sentinel ${spec.masterName} via ${list(spec.sentinels)}`;
+      return `redis sentinel ${spec.masterName} via ${list(spec.sentinels)}${tls}`;
   }
 }
 
@@ -134,7 +143,20 @@ function createClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequ
   const client = newClient(spec, name, maxRetriesPerRequest);
   if (client instanceof Cluster) client.on('+node', writeInBatches);
   else writeInBatches(client);
+  rememberConnectionErrors(client);
   return client;
+}
+
+/**
+ * Why the client cannot connect (refused, an untrusted certificate, a bad password), kept until
+ * it connects again. A command that gives up only says it ran out of retries; health reports
+ * this instead, which is what an operator can act on.
+ */
+const connectionErrors = new WeakMap<RedisClient, Error>();
+
+function rememberConnectionErrors(client: RedisClient) {
+  client.on('error', (error: Error) => connectionErrors.set(client, error));
+  client.on('ready', () => connectionErrors.delete(client));
 }
 
 function newClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequest: number | null) {
@@ -142,6 +164,7 @@ function newClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequest
     ...(spec.username ? { username: spec.username } : {}),
     ...(spec.password ? { password: spec.password } : {}),
   };
+  const tls = spec.tls ? { ...(spec.tls.ca ? { ca: spec.tls.ca } : {}) } : undefined;
   switch (spec.mode) {
     case 'single':
       return new Redis(spec.url, {
@@ -151,12 +174,19 @@ function newClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequest
         retryStrategy,
         reconnectOnError,
         ...auth,
+        ...(tls ? { tls } : {}),
       } satisfies RedisOptions);
     case 'cluster': {
       const cluster = new Cluster(spec.nodes, {
         ...clusterFailover,
         enableOfflineQueue: true,
-        redisOptions: { connectionName: name, maxRetriesPerRequest, reconnectOnError, ...auth },
+        redisOptions: {
+          connectionName: name,
+          maxRetriesPerRequest,
+          reconnectOnError,
+          ...auth,
+          ...(tls ? { tls } : {}),
+        },
       });
       if (maxRetriesPerRequest !== null) failFastWhileUnreachable(cluster);
       return cluster;
@@ -178,6 +208,8 @@ function newClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequest
         retryStrategy,
         reconnectOnError,
         ...auth,
+        // The primary and replicas it names, and the sentinels themselves, over TLS alike.
+        ...(tls ? { tls, sentinelTLS: tls, enableTLSForSentinelMode: true } : {}),
       } satisfies RedisOptions);
   }
 }
@@ -229,7 +261,9 @@ export async function checkRedis(client: RedisClient): Promise<RedisHealth> {
     }
     return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   } catch (error) {
-    return { ok: false, latencyMs: null, error: (error as Error).message };
+    const cause = connectionErrors.get(client);
+    const message = cause ? `cannot connect: ${cause.message}` : (error as Error).message;
+    return { ok: false, latencyMs: null, error: message };
   }
 }
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { describeConnection } from '../src/redis.ts';
@@ -58,6 +61,48 @@ describe('the Redis connection settings', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis://a:1', REDIS_CLUSTER_NODES: 'b:2' })).toThrow(
       /REDIS_URL, REDIS_CLUSTER_NODES: set only one of them/,
     );
+  });
+
+  it('turn TLS on for every kind of Redis with REDIS_TLS, trusting the CA in REDIS_TLS_CA_FILE', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flowdeck-ca-'));
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    try {
+      const cluster = loadConfig({
+        REDIS_CLUSTER_NODES: 'a:7000',
+        REDIS_TLS: 'on',
+        REDIS_TLS_CA_FILE: ca,
+      }).redis;
+      expect(cluster).toMatchObject({
+        mode: 'cluster',
+        tls: { ca: expect.stringContaining('BEGIN CERTIFICATE') },
+      });
+      expect(describeConnection(cluster)).toBe('redis cluster a:7000 over TLS');
+      expect(
+        loadConfig({ REDIS_SENTINELS: 's1', REDIS_SENTINEL_NAME: 'm', REDIS_TLS: 'true' }).redis,
+      ).toMatchObject({
+        mode: 'sentinel',
+        tls: {},
+      });
+      // A rediss:// URL is TLS already; the CA file may go with it.
+      expect(loadConfig({ REDIS_URL: 'rediss://cache:6380' }).redis).not.toHaveProperty('tls');
+      expect(loadConfig({ REDIS_URL: 'rediss://cache:6380', REDIS_TLS_CA_FILE: ca }).redis).toMatchObject({
+        tls: { ca: expect.any(String) },
+      });
+      expect(loadConfig({ REDIS_URL: 'redis://cache:6380' }).redis).not.toHaveProperty('tls');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuse a CA file without TLS, a CA file that cannot be read and an unknown REDIS_TLS', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://cache:6380', REDIS_TLS_CA_FILE: '/etc/hosts' })).toThrow(
+      /REDIS_TLS_CA_FILE: set, but TLS is off \(set REDIS_TLS=on or use a rediss:\/\/ URL\)/,
+    );
+    expect(() => loadConfig({ REDIS_TLS: 'on', REDIS_TLS_CA_FILE: '/no/such/ca.pem' })).toThrow(
+      /REDIS_TLS_CA_FILE: cannot read \/no\/such\/ca.pem/,
+    );
+    expect(() => loadConfig({ REDIS_TLS: 'yes please' })).toThrow(/REDIS_TLS/);
   });
 
   it('never print a password when describing where Redis is', () => {

@@ -1,0 +1,264 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: plain .mjs helpers without types, shared with npm start
+import { freePort } from '../../../scripts/lib/redis.mjs';
+// @ts-expect-error: plain .mjs helpers without types, shared with npm start
+import { spawnGuarded } from '../../../scripts/lib/util.mjs';
+import { loadConfig } from '../src/config.ts';
+import { createEngine } from '../src/engine.ts';
+import { defineFlow } from '../src/flow.ts';
+import { startWorker } from '../src/worker.ts';
+
+// Real redis-servers that speak only TLS, with a certificate from a private CA made here by
+// openssl: one node, and a cluster of three masters (cluster bus over TLS too). Flowdeck's
+// settings REDIS_TLS and REDIS_TLS_CA_FILE are what the processes would read.
+
+const run = promisify(execFile);
+const HOST = '127.0.0.1';
+const dir = mkdtempSync(join(tmpdir(), 'flowdeck-tls-'));
+const file = (name: string) => join(dir, name);
+const servers: ReturnType<typeof spawnGuarded>[] = [];
+
+async function makeCertificates() {
+  const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
+  await openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=flowdeck test CA',
+  );
+  await openssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'redis.key',
+    '-out',
+    'redis.csr',
+    '-subj',
+    '/CN=localhost',
+  );
+  writeFileSync(file('san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  await openssl(
+    'x509',
+    '-req',
+    '-in',
+    'redis.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'redis.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+  );
+}
+
+const tlsArgs = () => [
+  '--tls-cert-file',
+  file('redis.crt'),
+  '--tls-key-file',
+  file('redis.key'),
+  '--tls-ca-cert-file',
+  file('ca.crt'),
+  '--tls-auth-clients',
+  'no',
+];
+
+const cli = (port: number, ...args: string[]) =>
+  run('redis-cli', ['--tls', '--cacert', file('ca.crt'), '-h', HOST, '-p', String(port), ...args], {
+    timeout: 10_000,
+  }).then((r) => r.stdout.trim());
+
+/** A redis-server with no plain TCP port, only TLS on `port`. */
+async function startTlsRedis(name: string, port: number, extra: string[] = []) {
+  const nodeDir = file(name);
+  const server = spawnGuarded(
+    'redis-server',
+    [
+      '--port',
+      '0',
+      '--tls-port',
+      String(port),
+      '--bind',
+      HOST,
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      ...tlsArgs(),
+      ...extra,
+    ],
+    { cwd: dir },
+  );
+  servers.push(server);
+  for (let i = 0; i < 100; i++) {
+    if ((await cli(port, 'PING').catch(() => '')) === 'PONG') return nodeDir;
+    await sleep(100);
+  }
+  throw new Error(`${name} did not answer PING over TLS`);
+}
+
+const echoFlow = defineFlow({
+  name: 'tls-flow',
+  description: 'two steps, so a run goes through the step queue',
+  steps: {
+    first: { handler: ({ input }) => ({ got: input }) },
+    second: { needs: ['first'], handler: ({ outputs }) => outputs.first },
+  },
+});
+
+/** A worker and an engine from the settings a process would read; one run, to its end. */
+async function runOnce(env: Record<string, string>) {
+  const { redis } = loadConfig(env);
+  const settings = {
+    redis,
+    prefix: `tls${randomBytes(3).toString('hex')}`,
+    retention: { maxRuns: 100, maxAgeMs: 86_400_000 },
+    heartbeatMs: 1000,
+  };
+  const worker = await startWorker({ ...settings, flows: [echoFlow], concurrency: 2, shutdownGraceMs: 1000 });
+  const engine = createEngine(settings);
+  try {
+    const { runId } = await engine.startFlow('tls-flow', { n: 7 }, { trigger: { type: 'api' } });
+    for (let i = 0; i < 100; i++) {
+      const run = await engine.runs.get('tls-flow', runId);
+      if (run.status === 'completed' || run.status === 'failed') return run;
+      await sleep(100);
+    }
+    throw new Error('the run did not end');
+  } finally {
+    await worker.close();
+    await engine.close();
+  }
+}
+
+describe('Redis over TLS with a private certificate authority', () => {
+  let single: number;
+  let clusterSeeds: string;
+
+  beforeAll(async () => {
+    await makeCertificates();
+    single = await freePort();
+    await startTlsRedis('single', single);
+    const ports = [await freePort(), await freePort(), await freePort()];
+    for (const [i, port] of ports.entries()) {
+      await startTlsRedis(`cluster-${i}`, port, [
+        '--cluster-enabled',
+        'yes',
+        '--tls-cluster',
+        'yes',
+        '--tls-replication',
+        'yes',
+        '--cluster-config-file',
+        file(`nodes-${i}.conf`),
+        '--cluster-node-timeout',
+        '2000',
+      ]);
+    }
+    await run(
+      'redis-cli',
+      [
+        '--tls',
+        '--cacert',
+        file('ca.crt'),
+        '--cluster',
+        'create',
+        ...ports.map((p) => `${HOST}:${p}`),
+        '--cluster-yes',
+      ],
+      { timeout: 60_000 },
+    );
+    for (let i = 0; i < 100; i++) {
+      const states = await Promise.all(ports.map((p) => cli(p, 'CLUSTER', 'INFO').catch(() => '')));
+      if (states.every((s) => s.includes('cluster_state:ok') && s.includes('cluster_known_nodes:3'))) break;
+      await sleep(100);
+    }
+    clusterSeeds = ports.map((p) => `${HOST}:${p}`).join(',');
+  }, 60_000);
+
+  afterAll(() => {
+    for (const server of servers) server.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a flow on one Redis with REDIS_TLS=on and the CA from REDIS_TLS_CA_FILE', async () => {
+    const run = await runOnce({
+      REDIS_URL: `redis://${HOST}:${single}`,
+      REDIS_TLS: 'on',
+      REDIS_TLS_CA_FILE: file('ca.crt'),
+    });
+    expect(run.status).toBe('completed');
+    expect(run.output).toEqual({ second: { got: { n: 7 } } });
+  });
+
+  it('runs a flow on a rediss:// URL with the CA file', async () => {
+    const run = await runOnce({ REDIS_URL: `rediss://${HOST}:${single}`, REDIS_TLS_CA_FILE: file('ca.crt') });
+    expect(run.status).toBe('completed');
+  });
+
+  it('runs a flow on a Redis Cluster whose nodes speak only TLS', async () => {
+    const run = await runOnce({
+      REDIS_CLUSTER_NODES: clusterSeeds,
+      REDIS_TLS: 'on',
+      REDIS_TLS_CA_FILE: file('ca.crt'),
+    });
+    expect(run.status).toBe('completed');
+    expect(run.output).toEqual({ second: { got: { n: 7 } } });
+  });
+
+  it('reports the untrusted certificate in health when the private CA is not given', async () => {
+    const { redis } = loadConfig({ REDIS_URL: `redis://${HOST}:${single}`, REDIS_TLS: 'on' });
+    const engine = createEngine({
+      redis,
+      prefix: 'tlsnoca',
+      retention: { maxRuns: 10, maxAgeMs: 1000 },
+      heartbeatMs: 1000,
+    });
+    try {
+      const health = await engine.health();
+      expect(health.redis.ok).toBe(false);
+      expect(health.redis.error).toMatch(/^cannot connect: .*certificate/i);
+    } finally {
+      await engine.close().catch(() => {});
+    }
+  });
+
+  it('refuses a plain connection to a TLS-only port instead of hanging', async () => {
+    const { redis } = loadConfig({ REDIS_URL: `redis://${HOST}:${single}` });
+    const engine = createEngine({
+      redis,
+      prefix: 'tlsplain',
+      retention: { maxRuns: 10, maxAgeMs: 1000 },
+      heartbeatMs: 1000,
+    });
+    try {
+      const health = await engine.health();
+      expect(health.redis.ok).toBe(false);
+    } finally {
+      await engine.close().catch(() => {});
+    }
+  });
+});
