@@ -16,7 +16,8 @@ import { defineFlow } from '../src/flow.ts';
 import { startWorker } from '../src/worker.ts';
 
 // Real redis-servers that speak only TLS, with a certificate from a private CA made here by
-// openssl: one node, and a cluster of three masters (cluster bus over TLS too). Flowdeck's
+// openssl: one node, a cluster of three masters (cluster bus over TLS too), and a primary with
+// a sentinel. Flowdeck's
 // settings REDIS_TLS and REDIS_TLS_CA_FILE are what the processes would read.
 
 const run = promisify(execFile);
@@ -158,6 +159,8 @@ async function runOnce(env: Record<string, string>) {
 describe('Redis over TLS with a private certificate authority', () => {
   let single: number;
   let clusterSeeds: string;
+  let primary: number;
+  let sentinel: number;
 
   beforeAll(async () => {
     await makeCertificates();
@@ -197,6 +200,31 @@ describe('Redis over TLS with a private certificate authority', () => {
       await sleep(100);
     }
     clusterSeeds = ports.map((p) => `${HOST}:${p}`).join(',');
+    // A primary and one sentinel watching it, both TLS only.
+    primary = await freePort();
+    await startTlsRedis('primary', primary, ['--tls-replication', 'yes']);
+    sentinel = await freePort();
+    writeFileSync(
+      file('sentinel.conf'),
+      [
+        'port 0',
+        `tls-port ${sentinel}`,
+        `bind ${HOST}`,
+        `tls-cert-file ${file('redis.crt')}`,
+        `tls-key-file ${file('redis.key')}`,
+        `tls-ca-cert-file ${file('ca.crt')}`,
+        'tls-auth-clients no',
+        'tls-replication yes',
+        `sentinel monitor flowdeck ${HOST} ${primary} 1`,
+        '',
+      ].join('\n'),
+    );
+    servers.push(spawnGuarded('redis-server', [file('sentinel.conf'), '--sentinel'], { cwd: dir }));
+    for (let i = 0; i < 100; i++) {
+      const named = await cli(sentinel, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'flowdeck').catch(() => '');
+      if (named.includes(String(primary))) break;
+      await sleep(100);
+    }
   }, 60_000);
 
   afterAll(() => {
@@ -227,6 +255,16 @@ describe('Redis over TLS with a private certificate authority', () => {
     });
     expect(run.status).toBe('completed');
     expect(run.output).toEqual({ second: { got: { n: 7 } } });
+  });
+
+  it('runs a flow on the primary a sentinel names, both over TLS', async () => {
+    const run = await runOnce({
+      REDIS_SENTINELS: `${HOST}:${sentinel}`,
+      REDIS_SENTINEL_NAME: 'flowdeck',
+      REDIS_TLS: 'on',
+      REDIS_TLS_CA_FILE: file('ca.crt'),
+    });
+    expect(run.status).toBe('completed');
   });
 
   it('reports the untrusted certificate in health when the private CA is not given', async () => {
