@@ -17,8 +17,7 @@ import { startWorker } from '../src/worker.ts';
 
 // Real redis-servers that speak only TLS, with a certificate from a private CA made here by
 // openssl: one node, a cluster of three masters (cluster bus over TLS too), and a primary with
-// a sentinel. Flowdeck's
-// settings REDIS_TLS and REDIS_TLS_CA_FILE are what the processes would read.
+// a sentinel. The connection settings come from loadConfig, as the processes read them.
 
 const run = promisify(execFile);
 const HOST = '127.0.0.1';
