@@ -231,25 +231,39 @@ read the manifest first), the step's start (which returns its inputs) and its co
   job plus a tracked run: 3 Lua calls, 4 event entries in a new stream, the run record and its
   index entry, the occurrence and its counters; in CPU about 2× raw's per fire in Redis and
   1.5× in Node on these two shared cores. Down from p99 3.2 s (two jobs and five calls per
-  fire) to the figure above. Next: start and complete the runs of concurrent fires in one
-  script call per tick (a flow's keys share one slot, so one call can carry many runs), which
-  saves the per-call cost in Node and Redis that is now most of the difference.
+  fire) to the figure above. The burst is CPU-bound, so what closes the gap is less work per
+  fire (see the next point: the same costs).
 - Fire lag at 200 schedules: the burst of 200 fires is worked through 50 at a time, and a
   Flowdeck fire holds its worker slot for its step too, so the last of the burst wait a little
   longer than raw BullMQ's no-op jobs; the difference is near the 25 ms target, above or below
   it from round to round (the rounds are listed with the table).
-- Throughput: per run Flowdeck's Node and Redis each spend a little over twice raw BullMQ's
-  CPU, three Lua calls on top of BullMQ's two, and the two processes share two cores. What is
-  left per run: the calls themselves (in Node, building, writing and parsing a command costs
-  more than most of what the scripts do), four event entries (a new stream per run, about
-  19 µs of Redis CPU with the compaction at the end, which saves 3.7 KB per stored run), the
-  run record, and since this run the unstarted-runs entry (a ZADD and a ZREM per run, so a run
-  whose enqueue was lost is started by the workers' check). The same batching of start and
-  completion calls is the way forward.
+- Throughput: per run Flowdeck spends about 2.2× raw BullMQ's CPU in all (Node and Redis
+  alike), and the two processes share two cores. Measured per run on this machine (Redis
+  SLOWLOG at 0 µs, CPU profiles, and experiments that remove one part at a time):
+  - Redis: BullMQ's own add and finish scripts cost about 12 µs more for a step job than for a
+    raw job (a job id of its own, retry options); the run's create, step start and completion
+    scripts about 25, 15 and 23 µs. The four event entries (a new stream per run, compacted
+    when the run ends) are 18 µs of that: with no events at all the rate was 0.43× raw.
+  - Node: about 75 µs more than raw per run, spread out: building and parsing the three extra
+    commands (ioredis copies and converts every argument), 12–18 µs more garbage collection,
+    and the engine's own code (about 15 µs).
+  - Round trips: each step makes three in a row per worker slot (start, completion, BullMQ's
+    finish-and-fetch) against raw BullMQ's one, so at the same concurrency the processes sit
+    idle more: together they used about 1.6 of the 2 cores, raw BullMQ 1.8.
+  - Tried and measured, not kept: sending the run scripts of all runs started or finished in
+    one event-loop turn as one call per flow (about 30 runs per call) was no faster (5,590 vs
+    5,945 runs/s, Redis CPU 133 vs 130 µs per run): the engine's connections already write a
+    turn's commands in one system call, so a call costs little beyond the work in it. Folding
+    each script's writes into one HSET was no faster either.
+  - What would close it: about a quarter less CPU per run in both processes. The largest single
+    parts left are the event stream per run (a run's events kept with its record, with one live
+    stream per flow for followers, would save most of the 18 µs and about 1 KB per stored run)
+    and the arguments sent with every call (key prefixes and limits that never change could
+    travel once with the script).
 - Creates through the API (no target): through the engine alone they run at about half of raw
   upserts (a record, a version, an index entry and the trigger, against the trigger alone); the
-  rest is the HTTP layer: token check, request id and log, security headers, the flow lookup
-  with its live workers, validation and the audit entry written for every write.
+  rest is the HTTP layer: token check, request id and log, security headers, the flow lookup,
+  validation and the audit entry written for every write.
 
 **Fixed on the way** (each in its own commit): a schedule's fire runs the entry step in its marker
 job and records its occurrence in the create-run script (one job and three calls per fire instead
@@ -263,7 +277,10 @@ with \`add\`, not \`addBulk\`; the parsed manifest, compiled input validator and
 patterns are reused; jobs are classified by their tag before any zod parse; completed step and
 marker jobs are deleted at once; a page of schedules reads its job schedulers in one ZMSCORE; a
 flow's schedules are paged from an index; a finished run's event stream is rewritten at its size
-(5.3 KB → 1.5 KB per stored run); a fire's idempotency key is kept an hour instead of 7 days.`;
+(5.3 KB → 1.5 KB per stored run); a fire's idempotency key is kept an hour instead of 7 days; a
+flow's API routes read its manifest without every worker's heartbeat; an audit entry is one
+script (not a MULTI, which ioredis builds by copying every BullMQ script); a page of schedules
+reads its index range and records in one script.`;
 
 async function main() {
   const probe = await benchRedis();
