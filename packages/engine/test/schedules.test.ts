@@ -401,4 +401,23 @@ describe('schedules', () => {
     ]);
     expect((await stack.engine.schedules.list('two')).map((s) => s.flowName)).toEqual(['two']);
   });
+
+  it('a page larger than Lua can unpack at once (8,000 values) holds every schedule', async () => {
+    stack = testStack();
+    await stack.startWorker([tracked('many')]);
+    const created: string[] = [];
+    for (let i = 0; i < 8101; i += 100) {
+      const batch = Array.from({ length: Math.min(100, 8101 - i) }, () =>
+        stack.engine.schedules.create('many', { cron: '0 0 1 1 *' }),
+      );
+      for (const { schedule } of await Promise.all(batch)) created.push(schedule.id);
+    }
+    const first = await stack.engine.schedules.page('many', { limit: 8100 });
+    expect(first.items).toHaveLength(8100);
+    expect(first.nextCursor).not.toBeNull();
+    const rest = await stack.engine.schedules.page('many', { limit: 8100, cursor: first.nextCursor! });
+    expect(rest.items).toHaveLength(1);
+    expect(rest.nextCursor).toBeNull();
+    expect(new Set([...first.items, ...rest.items].map((s) => s.id))).toEqual(new Set(created));
+  });
 });

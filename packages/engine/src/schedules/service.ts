@@ -261,16 +261,12 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
     },
 
     async page(flowName, query) {
+      await deps.registry.manifest(flowName);
       if (query.cursor !== undefined && !SCHEDULE_CURSOR.test(query.cursor)) {
-        await deps.registry.manifest(flowName); // an unknown flow is a 404 before a bad cursor
         const message = 'expected the cursor of a previous page';
         throw new InvalidRequestError(`cursor: ${message}`, [{ path: 'query.cursor', message }]);
       }
-      // The flow's existence and the page are read together; an unknown flow still answers 404.
-      const [, { records, nextCursor }] = await Promise.all([
-        deps.registry.manifest(flowName),
-        store.page(flowName, query),
-      ]);
+      const { records, nextCursor } = await store.page(flowName, query);
       return { items: await views(flowName, records), nextCursor };
     },
 

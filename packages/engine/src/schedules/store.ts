@@ -83,21 +83,29 @@ local record = redis.call('HGET', KEYS[1], ARGV[1])
 return {record, unpack(redis.call('HMGET', KEYS[2], unpack(ARGV, 2)))}
 `);
 
-/** KEYS: schedules, index. ARGV: the lex range start, page size. One page of the index, one entry
- * more than asked (to tell whether another page follows), and the records of the page's schedules
- * (an entry is "<sort key>:<id>"). {-1} when the index and the records differ in count: the index
- * is rebuilt and the page read again. */
+/** KEYS: schedules, index. ARGV: the lex range start, page size, 'check' or 'nocheck'. One page of
+ * the index, one entry more than asked (to tell whether another page follows), and the records of
+ * the page's schedules (an entry is "<sort key>:<id>"). {-1} when asked to check and the index and
+ * the records differ in count: the caller rebuilds the index and reads again without the check. */
 const pageScript = luaScript(`
-if redis.call('HLEN', KEYS[1]) ~= redis.call('ZCARD', KEYS[2]) then return {-1} end
+if ARGV[3] == 'check' and redis.call('HLEN', KEYS[1]) ~= redis.call('ZCARD', KEYS[2]) then return {-1} end
 local limit = tonumber(ARGV[2])
 local entries = redis.call('ZRANGEBYLEX', KEYS[2], ARGV[1], '+', 'LIMIT', 0, limit + 1)
+local records = {}
 local ids = {}
+local function read()
+  for _, raw in ipairs(redis.call('HMGET', KEYS[1], unpack(ids))) do records[#records + 1] = raw end
+  ids = {}
+end
 for i = 1, math.min(limit, #entries) do
   local entry = entries[i]
-  ids[i] = string.sub(entry, string.find(entry, ':', 1, true) + 1)
+  local at = string.find(entry, ':', 1, true)
+  ids[#ids + 1] = at and string.sub(entry, at + 1) or entry
+  -- Lua unpacks a few thousand values at most: read the records in chunks.
+  if #ids == 1000 then read() end
 end
-if #ids == 0 then return {entries, {}} end
-return {entries, redis.call('HMGET', KEYS[1], unpack(ids))}
+if #ids > 0 then read() end
+return {entries, records}
 `);
 
 /** Fires kept per schedule unless `retention.occurrencesPerSchedule` says otherwise. */
@@ -150,16 +158,18 @@ export function createScheduleStore(ctx: EngineContext) {
    * Schedules written before the index existed are indexed on the first page asked for.
    */
   async function page(flow: string, options: { limit: number; cursor?: string }) {
-    const read = () =>
+    const read = (check: 'check' | 'nocheck') =>
       pageScript(
         redis,
         [keys.schedules(flow), keys.scheduleIndex(flow)],
-        [options.cursor ? `(${options.cursor}` : '-', options.limit],
+        [options.cursor ? `(${options.cursor}` : '-', options.limit, check],
       ) as Promise<[string[], (string | null)[]] | [-1]>;
-    let result = await read();
+    let result = await read('check');
     if (result[0] === -1) {
+      // Once rebuilt, the page is served even if a write in between left the counts apart again;
+      // a later page read repairs the index.
       await rebuildIndex(flow);
-      result = await read();
+      result = await read('nocheck');
     }
     const [entries, raws] = result as [string[], (string | null)[]];
     const records = raws
