@@ -47,7 +47,8 @@ export function fromUrl(url: string): RedisConnectionSpec {
 /** Where a spec points, without credentials, for logs and health. */
 export function describeConnection(spec: RedisConnectionSpec): string {
   const list = (nodes: RedisNode[]) => nodes.map((n) => `${n.host}:${n.port}`).join(',');
-  const tls = spec.tls ? ' over TLS' : '';
+  // A rediss:// URL says TLS by itself.
+  const tls = spec.tls && !(spec.mode === 'single' && spec.url.startsWith('rediss://')) ? ' over TLS' : '';
   switch (spec.mode) {
     case 'single': {
       try {
@@ -143,20 +144,30 @@ function createClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequ
   const client = newClient(spec, name, maxRetriesPerRequest);
   if (client instanceof Cluster) client.on('+node', writeInBatches);
   else writeInBatches(client);
-  rememberConnectionErrors(client);
   return client;
 }
 
 /**
- * Why the client cannot connect (refused, an untrusted certificate, a bad password), kept until
- * it connects again. A command that gives up only says it ran out of retries; health reports
- * this instead, which is what an operator can act on.
+ * Why a command client cannot connect (refused, an untrusted certificate, a bad password), kept
+ * until it connects again. A command that gives up only says it ran out of retries; health
+ * reports this instead, which is what an operator can act on. A cluster client's own error is
+ * about its slot map; the node's error says why.
  */
-const connectionErrors = new WeakMap<RedisClient, Error>();
+const connectionErrors = new WeakMap<RedisClient, string>();
 
 function rememberConnectionErrors(client: RedisClient) {
-  client.on('error', (error: Error) => connectionErrors.set(client, error));
-  client.on('ready', () => connectionErrors.delete(client));
+  const nodeErrors = new Set<string>();
+  client.on('node error', (error: Error, address: string) => {
+    nodeErrors.add(address);
+    connectionErrors.set(client, `${error.message} (${address})`);
+  });
+  client.on('error', (error: Error) => {
+    if (nodeErrors.size === 0) connectionErrors.set(client, error.message);
+  });
+  client.on('ready', () => {
+    nodeErrors.clear();
+    connectionErrors.delete(client);
+  });
 }
 
 function newClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequest: number | null) {
@@ -223,6 +234,11 @@ function newClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequest
 function failFastWhileUnreachable(cluster: Cluster) {
   cluster.on('close', () => {
     cluster.options.enableOfflineQueue = false;
+    // Commands sent before the first connection failed (a process started while the cluster is
+    // unreachable) would wait in the offline queue until it answers, however long that takes.
+    (cluster as unknown as { flushQueue(error: Error): void }).flushQueue(
+      new Error("Cluster isn't ready: no node answers"),
+    );
   });
   cluster.on('ready', () => {
     cluster.options.enableOfflineQueue = true;
@@ -231,7 +247,9 @@ function failFastWhileUnreachable(cluster: Cluster) {
 
 /** For the engine's commands and BullMQ queues: gives up after a few retries while Redis is down. */
 export function commandClient(spec: RedisConnectionSpec, name: string): RedisClient {
-  return createClient(spec, name, 2);
+  const client = createClient(spec, name, 2);
+  rememberConnectionErrors(client);
+  return client;
 }
 
 /** For BullMQ workers and blocking reads: waits for Redis to come back, however long it takes. */
@@ -261,8 +279,8 @@ export async function checkRedis(client: RedisClient): Promise<RedisHealth> {
     }
     return { ok: true, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
   } catch (error) {
-    const cause = connectionErrors.get(client);
-    const message = cause ? `cannot connect: ${cause.message}` : (error as Error).message;
+    const cause = client.status === 'ready' ? undefined : connectionErrors.get(client);
+    const message = cause ? `cannot connect: ${cause}` : (error as Error).message;
     return { ok: false, latencyMs: null, error: message };
   }
 }

@@ -92,7 +92,6 @@ const cli = (port: number, ...args: string[]) =>
 
 /** A redis-server with no plain TCP port, only TLS on `port`. */
 async function startTlsRedis(name: string, port: number, extra: string[] = []) {
-  const nodeDir = file(name);
   const server = spawnGuarded(
     'redis-server',
     [
@@ -108,6 +107,9 @@ async function startTlsRedis(name: string, port: number, extra: string[] = []) {
       '',
       '--appendonly',
       'no',
+      // A file, not the pipe nobody reads (a full pipe would stall the server).
+      '--logfile',
+      file(`${name}.log`),
       ...tlsArgs(),
       ...extra,
     ],
@@ -115,10 +117,19 @@ async function startTlsRedis(name: string, port: number, extra: string[] = []) {
   );
   servers.push(server);
   for (let i = 0; i < 100; i++) {
-    if ((await cli(port, 'PING').catch(() => '')) === 'PONG') return nodeDir;
+    if ((await cli(port, 'PING').catch(() => '')) === 'PONG') return;
     await sleep(100);
   }
   throw new Error(`${name} did not answer PING over TLS`);
+}
+
+/** Polls `ready` every 100 ms for 10 s; fails naming what never happened. */
+async function waitUntil(what: string, ready: () => Promise<boolean>) {
+  for (let i = 0; i < 100; i++) {
+    if (await ready()) return;
+    await sleep(100);
+  }
+  throw new Error(`${what} did not happen within 10 s`);
 }
 
 const echoFlow = defineFlow({
@@ -176,6 +187,9 @@ describe('Redis over TLS with a private certificate authority', () => {
         'yes',
         '--cluster-config-file',
         file(`nodes-${i}.conf`),
+        // A bus port of its own: the default (port + 10000) may be taken or out of range.
+        '--cluster-port',
+        String(await freePort()),
         '--cluster-node-timeout',
         '2000',
       ]);
@@ -193,11 +207,10 @@ describe('Redis over TLS with a private certificate authority', () => {
       ],
       { timeout: 60_000 },
     );
-    for (let i = 0; i < 100; i++) {
+    await waitUntil('the TLS cluster becoming ready on every node', async () => {
       const states = await Promise.all(ports.map((p) => cli(p, 'CLUSTER', 'INFO').catch(() => '')));
-      if (states.every((s) => s.includes('cluster_state:ok') && s.includes('cluster_known_nodes:3'))) break;
-      await sleep(100);
-    }
+      return states.every((s) => s.includes('cluster_state:ok') && s.includes('cluster_known_nodes:3'));
+    });
     clusterSeeds = ports.map((p) => `${HOST}:${p}`).join(',');
     // A primary and one sentinel watching it, both TLS only.
     primary = await freePort();
@@ -214,16 +227,16 @@ describe('Redis over TLS with a private certificate authority', () => {
         `tls-ca-cert-file ${file('ca.crt')}`,
         'tls-auth-clients no',
         'tls-replication yes',
+        `logfile ${file('sentinel.log')}`,
         `sentinel monitor flowdeck ${HOST} ${primary} 1`,
         '',
       ].join('\n'),
     );
     servers.push(spawnGuarded('redis-server', [file('sentinel.conf'), '--sentinel'], { cwd: dir }));
-    for (let i = 0; i < 100; i++) {
+    await waitUntil('the sentinel naming the primary', async () => {
       const named = await cli(sentinel, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'flowdeck').catch(() => '');
-      if (named.includes(String(primary))) break;
-      await sleep(100);
-    }
+      return named.includes(String(primary));
+    });
   }, 60_000);
 
   afterAll(() => {
@@ -283,6 +296,24 @@ describe('Redis over TLS with a private certificate authority', () => {
     }
   });
 
+  it('answers health at once for a Cluster it cannot reach (no CA), naming the node', async () => {
+    // ioredis keeps a cluster node's TLS error to itself; the node's address is what is known.
+    const { redis } = loadConfig({ REDIS_CLUSTER_NODES: clusterSeeds, REDIS_TLS: 'on' });
+    const engine = createEngine({
+      redis,
+      prefix: 'tlsnoca',
+      retention: { maxRuns: 10, maxAgeMs: 1000 },
+      heartbeatMs: 1000,
+    });
+    try {
+      const health = await engine.health();
+      expect(health.redis.ok).toBe(false);
+      expect(health.redis.error).toMatch(/^cannot connect: .*\(127\.0\.0\.1:\d+\)$/);
+    } finally {
+      await engine.close().catch(() => {});
+    }
+  });
+
   it('refuses a plain connection to a TLS-only port instead of hanging', async () => {
     const { redis } = loadConfig({ REDIS_URL: `redis://${HOST}:${single}` });
     const engine = createEngine({
@@ -294,6 +325,8 @@ describe('Redis over TLS with a private certificate authority', () => {
     try {
       const health = await engine.health();
       expect(health.redis.ok).toBe(false);
+      // The TLS port drops a plain client's bytes and closes the connection.
+      expect(health.redis.error).toMatch(/^cannot connect: /);
     } finally {
       await engine.close().catch(() => {});
     }
