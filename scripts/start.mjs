@@ -39,6 +39,13 @@ const externalRedis = env.REDIS_CLUSTER_NODES
       : null;
 
 async function main() {
+  // The private redis-server speaks plain TCP only.
+  if (!externalRedis && /^(on|true)$/.test(env.REDIS_TLS ?? '')) {
+    return shutdown(
+      1,
+      'REDIS_TLS=on needs a Redis of your own: set REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS.',
+    );
+  }
   try {
     ensure({ redis: !externalRedis, chromium: false });
   } catch (error) {
@@ -74,6 +81,7 @@ async function main() {
     PORT: port,
     FLOWDECK_CONSOLE_DIR: resolve(env.FLOWDECK_CONSOLE_DIR || join(consoleDir, 'dist')),
     ...(env.FLOWDECK_FLOWS ? { FLOWDECK_FLOWS: resolve(env.FLOWDECK_FLOWS) } : {}),
+    ...(env.REDIS_TLS_CA_FILE ? { REDIS_TLS_CA_FILE: resolve(env.REDIS_TLS_CA_FILE) } : {}),
   };
   const worker = startService('worker', join(repoRoot, 'apps', 'worker'), childEnv);
   const api = startService('api', join(repoRoot, 'apps', 'api'), childEnv);

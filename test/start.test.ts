@@ -48,13 +48,14 @@ async function tempDataDir(): Promise<string> {
   return dir;
 }
 
-async function startFlowdeck(dataDir: string): Promise<Flowdeck> {
+async function startFlowdeck(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Flowdeck> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
     HOST: '127.0.0.1',
     FLOWDECK_DATA_DIR: dataDir,
+    ...extraEnv,
   };
   // Run it as a user would: its own Redis, none of the test runner's variables.
   delete env.REDIS_URL;
@@ -156,6 +157,16 @@ describe('npm start', () => {
     },
     TIMEOUT,
   );
+
+  it('refuses REDIS_TLS=on without a Redis of its own to connect to, starting nothing', async () => {
+    const flowdeck = await startFlowdeck(await tempDataDir(), { REDIS_TLS: 'on' });
+    const { code } = await flowdeck.exited;
+    expect(code).toBe(1);
+    expect(flowdeck.output()).toContain(
+      'REDIS_TLS=on needs a Redis of your own: set REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS.',
+    );
+    expect(flowdeck.output()).not.toContain('starting redis-server');
+  });
 
   it(
     'keeps runs across a restart on the same data dir',

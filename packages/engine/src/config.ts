@@ -1,6 +1,7 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { FlowName } from '@flowdeck/types';
 import { z } from 'zod';
-import { readFileSync } from 'node:fs';
 import type { RedisConnectionSpec, RedisNode, RedisTls } from './redis.ts';
 
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -54,7 +55,7 @@ const EnvSchema = z.object({
   REDIS_SENTINEL_PASSWORD: optional,
   REDIS_USERNAME: optional,
   REDIS_PASSWORD: optional,
-  REDIS_TLS: z.enum(['on', 'off', 'true', 'false']).default('off'),
+  REDIS_TLS: z.enum(['on', 'off', 'true', 'false']).optional(),
   REDIS_TLS_CA_FILE: optional,
   FLOWDECK_PREFIX: z
     .string()
@@ -212,18 +213,27 @@ function redisSpec(e: z.infer<typeof EnvSchema>): RedisConnectionSpec {
  * REDIS_TLS_CA_FILE names the PEM file of a private certificate authority to trust.
  */
 function redisTls(e: z.infer<typeof EnvSchema>): RedisTls | undefined {
+  const invalid = (message: string) => new Error(`Invalid configuration:\n  ${message}`);
+  const byUrl = e.REDIS_URL?.startsWith('rediss://') === true;
+  const off = e.REDIS_TLS === 'off' || e.REDIS_TLS === 'false';
+  if (off && byUrl) throw invalid('REDIS_TLS: off, but REDIS_URL is a rediss:// (TLS) URL');
   const asked = e.REDIS_TLS === 'on' || e.REDIS_TLS === 'true';
   if (!e.REDIS_TLS_CA_FILE) return asked ? {} : undefined;
-  if (!asked && !e.REDIS_URL?.startsWith('rediss://')) {
-    throw new Error(
-      'Invalid configuration:\n  REDIS_TLS_CA_FILE: set, but TLS is off (set REDIS_TLS=on or use a rediss:// URL)',
-    );
+  if (!asked && !byUrl) {
+    throw invalid('REDIS_TLS_CA_FILE: set, but TLS is off (set REDIS_TLS=on or use a rediss:// URL)');
+  }
+  let ca: string;
+  try {
+    ca = readFileSync(e.REDIS_TLS_CA_FILE, 'utf8');
+  } catch (error) {
+    throw invalid(`REDIS_TLS_CA_FILE: cannot read ${e.REDIS_TLS_CA_FILE} (${(error as Error).message})`);
   }
   try {
-    return { ca: readFileSync(e.REDIS_TLS_CA_FILE, 'utf8') };
+    new X509Certificate(ca); // the first certificate of the file; Node's TLS would skip a bad one silently
   } catch (error) {
-    throw new Error(
-      `Invalid configuration:\n  REDIS_TLS_CA_FILE: cannot read ${e.REDIS_TLS_CA_FILE} (${(error as Error).message})`,
+    throw invalid(
+      `REDIS_TLS_CA_FILE: ${e.REDIS_TLS_CA_FILE} holds no PEM certificate (${(error as Error).message})`,
     );
   }
+  return { ca };
 }

@@ -66,7 +66,7 @@ describe('the Redis connection settings', () => {
   it('turn TLS on for every kind of Redis with REDIS_TLS, trusting the CA in REDIS_TLS_CA_FILE', () => {
     const dir = mkdtempSync(join(tmpdir(), 'flowdeck-ca-'));
     const ca = join(dir, 'ca.pem');
-    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    writeFileSync(ca, `${TEST_CA}\n`);
     try {
       const cluster = loadConfig({
         REDIS_CLUSTER_NODES: 'a:7000',
@@ -95,12 +95,18 @@ describe('the Redis connection settings', () => {
     }
   });
 
-  it('refuse a CA file without TLS, a CA file that cannot be read and an unknown REDIS_TLS', () => {
+  it('refuse a CA file without TLS, one that cannot be read or holds no certificate, and TLS both off and on', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis://cache:6380', REDIS_TLS_CA_FILE: '/etc/hosts' })).toThrow(
       /REDIS_TLS_CA_FILE: set, but TLS is off \(set REDIS_TLS=on or use a rediss:\/\/ URL\)/,
     );
     expect(() => loadConfig({ REDIS_TLS: 'on', REDIS_TLS_CA_FILE: '/no/such/ca.pem' })).toThrow(
       /REDIS_TLS_CA_FILE: cannot read \/no\/such\/ca.pem/,
+    );
+    expect(() => loadConfig({ REDIS_TLS: 'on', REDIS_TLS_CA_FILE: '/etc/hosts' })).toThrow(
+      /REDIS_TLS_CA_FILE: \/etc\/hosts holds no PEM certificate/,
+    );
+    expect(() => loadConfig({ REDIS_TLS: 'off', REDIS_URL: 'rediss://cache:6380' })).toThrow(
+      /REDIS_TLS: off, but REDIS_URL is a rediss:\/\/ \(TLS\) URL/,
     );
     expect(() => loadConfig({ REDIS_TLS: 'yes please' })).toThrow(/REDIS_TLS/);
   });
@@ -126,3 +132,24 @@ describe('the flows a worker hosts', () => {
     );
   });
 });
+
+/** A certificate authority's certificate (no key): what REDIS_TLS_CA_FILE holds. */
+const TEST_CA = `-----BEGIN CERTIFICATE-----
+MIIDBTCCAe2gAwIBAgIUQrhoBMlHgmXywEOJ9C2/ahfxTeIwDQYJKoZIhvcNAQEL
+BQAwEjEQMA4GA1UEAwwHdGVzdC1jYTAeFw0yNjExMjcwNjUzMjhaFw0yNjExMjkw
+NjUzMjhaMBIxEDAOBgNVBAMMB3Rlc3QtY2EwggEiMA0GCSqGSIb3DQEBAQUAA4IB
+DwAwggEKAoIBAQCjQ4G8jL0zQxqaWm3vikRhwXnwh+7fJueQ0KTgWyE/u8QH22L0
+OCoyoOBpHEL7HA4smZl4jF117xSjlnQorca+cx3PQZ/zpIJuqzSgm/d63jpwC4Ii
+BA0fxDGatK/ew4Efh5K1BHxna/PnTSBuXuMKQ+qiwfkwhVkJkrxF3zmiOHfySpnB
+kPdCrP2xaHwdgBrwOdwzxbzcxJ57+hbQF60JIp+TlzGLI57FDyRzcUrz+dLsgdfn
+0gT0osY8htfzdBdxEDQNQcpTdI+7oPtJnJ9AM3pEGWeNNw1KcuFVjU5fyCScbO3A
+WTw69d1oN/uTJLCBDmMLTBda+oF1Xq+m+hgzAgMBAAGjUzBRMB0GA1UdDgQWBBQJ
+uTNdKF/eWrXJR1lYIXo0+cks/zAfBgNVHSMEGDAWgBQJuTNdKF/eWrXJR1lYIXo0
++cks/zAPBgNVHRMBAf8EBTADAQH/MA0GCSqGSIb3DQEBCwUAA4IBAQA2Q0yBs7Qk
+HrP7zHQmED4NAcLZbinbVsGzoCFGJrah63TCOis5oxpSgNSnlQpDliYwAlgCEhZc
+Pbag8i5zteACZH25pYeaoImFRk9AUWWVdPXanR9JipGQ5dW8LBq2aeDccvs55zWC
+ivW9XVcB24MdYffmfyKE7YNZ8259+Y3wa+Y5u1vpQ9ubDwgPAmwVqqO5roWKxIUz
+/nLwo3h9Td10YE3SN6rYX63GIHPQJCdpvlEHMOApKCMnUTcOftWbocUrzic6gcaa
+IaPj/TKgrNin+c1Nk6baEVMecIOmIPVG4qgmlKm7X+IYSsB8e+XD5c0raScEjNJU
+9dg3QxkxWM62
+-----END CERTIFICATE-----`;
