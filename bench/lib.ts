@@ -4,8 +4,8 @@
  * processes where a figure must come from them, and the machine and Redis facts RESULTS.md
  * records beside the numbers.
  */
-import { Agent, request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';

@@ -1,5 +1,5 @@
 // Installs what Flowdeck needs and is missing: pnpm, the workspace packages, redis-server and,
-// for the tests, openssl and chromium. Does nothing (quickly) when everything is present.
+// for the browser tests, chromium (`npm test` also installs openssl, for the TLS tests). Does nothing (quickly) when everything is present.
 //
 //   node scripts/lib/ensure.mjs [--chromium] [--no-redis]
 //
