@@ -166,6 +166,22 @@ async function runOnce(env: Record<string, string>) {
   }
 }
 
+/** What an engine from these settings reports as its Redis health. */
+async function healthWith(env: Record<string, string>) {
+  const { redis } = loadConfig(env);
+  const engine = createEngine({
+    redis,
+    prefix: 'tlshealth',
+    retention: { maxRuns: 10, maxAgeMs: 1000 },
+    heartbeatMs: 1000,
+  });
+  try {
+    return await engine.health();
+  } finally {
+    await engine.close().catch(() => {});
+  }
+}
+
 describe('Redis over TLS with a private certificate authority', () => {
   let single: number;
   let clusterSeeds: string;
@@ -280,55 +296,22 @@ describe('Redis over TLS with a private certificate authority', () => {
   });
 
   it('reports the untrusted certificate in health when the private CA is not given', async () => {
-    const { redis } = loadConfig({ REDIS_URL: `redis://${HOST}:${single}`, REDIS_TLS: 'on' });
-    const engine = createEngine({
-      redis,
-      prefix: 'tlsnoca',
-      retention: { maxRuns: 10, maxAgeMs: 1000 },
-      heartbeatMs: 1000,
-    });
-    try {
-      const health = await engine.health();
-      expect(health.redis.ok).toBe(false);
-      expect(health.redis.error).toMatch(/^cannot connect: .*certificate/i);
-    } finally {
-      await engine.close().catch(() => {});
-    }
+    const health = await healthWith({ REDIS_URL: `redis://${HOST}:${single}`, REDIS_TLS: 'on' });
+    expect(health.redis.ok).toBe(false);
+    expect(health.redis.error).toMatch(/^cannot connect: .*certificate/i);
   });
 
   it('answers health at once for a Cluster it cannot reach (no CA), naming the node', async () => {
     // ioredis keeps a cluster node's TLS error to itself; the node's address is what is known.
-    const { redis } = loadConfig({ REDIS_CLUSTER_NODES: clusterSeeds, REDIS_TLS: 'on' });
-    const engine = createEngine({
-      redis,
-      prefix: 'tlsnoca',
-      retention: { maxRuns: 10, maxAgeMs: 1000 },
-      heartbeatMs: 1000,
-    });
-    try {
-      const health = await engine.health();
-      expect(health.redis.ok).toBe(false);
-      expect(health.redis.error).toMatch(/^cannot connect: .*\(127\.0\.0\.1:\d+\)$/);
-    } finally {
-      await engine.close().catch(() => {});
-    }
+    const health = await healthWith({ REDIS_CLUSTER_NODES: clusterSeeds, REDIS_TLS: 'on' });
+    expect(health.redis.ok).toBe(false);
+    expect(health.redis.error).toMatch(/^cannot connect: .*\(127\.0\.0\.1:\d+\)$/);
   });
 
   it('refuses a plain connection to a TLS-only port instead of hanging', async () => {
-    const { redis } = loadConfig({ REDIS_URL: `redis://${HOST}:${single}` });
-    const engine = createEngine({
-      redis,
-      prefix: 'tlsplain',
-      retention: { maxRuns: 10, maxAgeMs: 1000 },
-      heartbeatMs: 1000,
-    });
-    try {
-      const health = await engine.health();
-      expect(health.redis.ok).toBe(false);
-      // The TLS port drops a plain client's bytes and closes the connection.
-      expect(health.redis.error).toMatch(/^cannot connect: /);
-    } finally {
-      await engine.close().catch(() => {});
-    }
+    const health = await healthWith({ REDIS_URL: `redis://${HOST}:${single}` });
+    expect(health.redis.ok).toBe(false);
+    // The TLS port drops a plain client's bytes and closes the connection.
+    expect(health.redis.error).toMatch(/^cannot connect: /);
   });
 });
