@@ -156,16 +156,16 @@ function createClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequ
 const connectionErrors = new WeakMap<RedisClient, string>();
 
 function rememberConnectionErrors(client: RedisClient) {
-  const nodeErrors = new Set<string>();
+  let nodeFailed = false;
   client.on('node error', (error: Error, address: string) => {
-    nodeErrors.add(address);
+    nodeFailed = true;
     connectionErrors.set(client, `${error.message} (${address})`);
   });
   client.on('error', (error: Error) => {
-    if (nodeErrors.size === 0) connectionErrors.set(client, error.message);
+    if (!nodeFailed) connectionErrors.set(client, error.message);
   });
   client.on('ready', () => {
-    nodeErrors.clear();
+    nodeFailed = false;
     connectionErrors.delete(client);
   });
 }
@@ -175,7 +175,7 @@ function newClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequest
     ...(spec.username ? { username: spec.username } : {}),
     ...(spec.password ? { password: spec.password } : {}),
   };
-  const tls = spec.tls ? { ...(spec.tls.ca ? { ca: spec.tls.ca } : {}) } : undefined;
+  const { tls } = spec;
   switch (spec.mode) {
     case 'single':
       return new Redis(spec.url, {
