@@ -40,7 +40,8 @@ export class Proc {
       child.once('error', () => resolve({ code: null, signal: null }));
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
-    void this.exited.then(() => this.log.end());
+    // 'exit' can come before the last output is read; the log closes once the pipes have.
+    child.once('close', () => this.log.end());
     running.add(this);
     void this.exited.then(() => running.delete(this));
   }
@@ -48,7 +49,7 @@ export class Proc {
   private line(line: string) {
     this.tail.push(line);
     if (this.tail.length > TAIL_LINES) this.tail.shift();
-    this.log.write(`${line}\n`);
+    if (!this.log.writableEnded) this.log.write(`${line}\n`);
   }
 
   get pid(): number {

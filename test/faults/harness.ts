@@ -111,7 +111,8 @@ export class FaultStack {
       let pending = '';
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => {
-        log.write(chunk);
+        // A child's last output can arrive after close() has ended its log.
+        if (!log.writableEnded) log.write(chunk);
         pending += chunk;
         const lines = pending.split('\n');
         pending = lines.pop() ?? '';
