@@ -11,8 +11,11 @@ export const FlowParams = z.object({ name: z.string() });
 export const RunParams = FlowParams.extend({ runId: Id });
 export const ScheduleParams = FlowParams.extend({ id: Id });
 
-/** A Redis stream id, as sent in `id:` lines and given back in `Last-Event-ID` or `?after=`. */
-export const EventId = z.string().regex(/^\d{1,20}-\d{1,20}$/, 'expected an event id like 1718000000000-0');
+/** An event id, as sent in `id:` lines and given back in `Last-Event-ID` or `?after=`: the event's
+ * position in its run (from 1), or a stream id like 1718000000000-0 for a run recorded before. */
+export const EventId = z
+  .string()
+  .regex(/^\d{1,9}$|^\d{1,20}-\d{1,20}$/, 'expected an event id: the number of an event, like 12');
 
 export const RunEventsQuery = z.object({ after: EventId.optional() });
 

@@ -1,80 +1,97 @@
 import { type LogLevel, RunEvent, TERMINAL_RUN_EVENTS } from '@flowdeck/types';
 import type { EngineContext } from './context.ts';
 import { EVENTS_MAX_LEN } from './context.ts';
-import { blockingClient } from './redis.ts';
+import { luaScript } from './lua.ts';
 
-/** A run's events: a Redis stream per run, read as a list or followed live. */
+/**
+ * A run's events: a Redis list per run (see run-scripts.ts), read as a list or followed live.
+ * An event's id is its position in the list, from 1, so `after` is the number of events seen.
+ * Runs recorded before events were a list keep theirs in a stream, read here as before.
+ */
 
-type StreamEntry = [id: string, fields: string[]];
+/** Followers poll: a blocking read would hold a connection per follower, and the list is cheap
+ * to read. A quarter second is quicker than a person notices in the run view. */
+const POLL_MS = 250;
 
-function toEvent([id, fields]: StreamEntry): RunEvent | null {
-  const raw = fields[1];
-  if (fields[0] !== 'e' || raw === undefined) return null;
+/** KEYS: events. ARGV: max length, event JSON. A log line past the cap is dropped (returns 0),
+ * so a chatty step cannot grow a run without bound and its final events still fit. */
+const appendLogScript = luaScript(`
+if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
+return redis.call('RPUSH', KEYS[1], ARGV[2])
+`);
+
+function toEvent(raw: string, id: string): RunEvent | null {
   const parsed = RunEvent.safeParse({ ...JSON.parse(raw), id });
   return parsed.success ? parsed.data : null;
 }
 
-const toEvents = (entries: StreamEntry[]) => entries.map(toEvent).filter((e): e is RunEvent => e !== null);
+/** A stream id (`<ms>-<seq>`) names an event of a run recorded before events were a list. */
+const isStreamId = (id: string) => id.includes('-');
 
 export function createEventLog(ctx: EngineContext) {
   const { redis, keys } = ctx;
 
-  async function list(flow: string, runId: string, after?: string): Promise<RunEvent[]> {
-    const start = after ? `(${after}` : '-';
-    return toEvents((await redis.xrange(keys.runEvents(flow, runId), start, '+')) as StreamEntry[]);
+  /** The events after position `after` (0: all), with their ids, and the position read up to. */
+  async function readAfter(flow: string, runId: string, after: number) {
+    const raws = await redis.lrange(keys.runEvents(flow, runId), after, -1);
+    const events = raws
+      .map((raw, i) => toEvent(raw, String(after + i + 1)))
+      .filter((e): e is RunEvent => e !== null);
+    return { events, end: after + raws.length };
   }
 
-  /** Appends a step's log line; not part of the state machine, so a plain XADD. */
+  async function legacyList(flow: string, runId: string, after: string | undefined) {
+    const entries = (await redis.xrange(
+      keys.legacyRunEvents(flow, runId),
+      after ? `(${after}` : '-',
+      '+',
+    )) as [string, string[]][];
+    return entries
+      .map(([id, fields]) => (fields[0] === 'e' && fields[1] ? toEvent(fields[1], id) : null))
+      .filter((e): e is RunEvent => e !== null);
+  }
+
+  async function list(flow: string, runId: string, after?: string): Promise<RunEvent[]> {
+    if (after !== undefined && isStreamId(after)) return legacyList(flow, runId, after);
+    const { events, end } = await readAfter(flow, runId, Number(after ?? 0));
+    if (end === 0 && after === undefined) return legacyList(flow, runId, undefined);
+    return events;
+  }
+
+  /** Appends a step's log line; not part of the state machine, so a call of its own. */
   async function log(
     flow: string,
     runId: string,
     line: { step: string; attempt: number; level: LogLevel; message: string; data?: unknown },
   ) {
-    const body = JSON.stringify({ type: 'step.log', at: Date.now(), ...line });
-    await redis.xadd(keys.runEvents(flow, runId), 'MAXLEN', '~', EVENTS_MAX_LEN, '*', 'e', body);
+    const body = JSON.stringify({ at: Date.now(), type: 'step.log', ...line });
+    await appendLogScript(redis, [keys.runEvents(flow, runId)], [EVENTS_MAX_LEN, body]);
   }
 
   /**
-   * Stored events, then live ones, until a terminal run event or the signal aborts.
-   * Blocking reads need a connection of their own; it is closed when iteration stops.
+   * Stored events, then live ones, until a terminal run event, the run's end, or the signal aborts.
    */
   async function* follow(flow: string, runId: string, options: { after?: string; signal: AbortSignal }) {
-    const key = keys.runEvents(flow, runId);
-    let last = options.after ?? '0-0';
-    // Stored events first, without blocking: a finished run ends the stream here.
-    for (const entry of (await redis.xrange(key, `(${last}`, '+')) as StreamEntry[]) {
-      last = entry[0];
-      const event = toEvent(entry);
-      if (!event) continue;
-      yield event;
-      if (TERMINAL_RUN_EVENTS.includes(event.type)) return;
+    const { signal } = options;
+    if (options.after !== undefined && isStreamId(options.after)) {
+      yield* await legacyList(flow, runId, options.after);
+      return;
     }
-    if (await runHasEnded(flow, runId)) return;
-    const reader = blockingClient(ctx.connection, 'flowdeck:events');
-    const stop = () => reader.disconnect();
-    options.signal.addEventListener('abort', stop, { once: true });
-    try {
-      while (!options.signal.aborted) {
-        const result = (await reader
-          .xread('COUNT', 500, 'BLOCK', 5000, 'STREAMS', key, last)
-          .catch((error) => {
-            if (options.signal.aborted) return null;
-            throw error;
-          })) as [string, StreamEntry[]][] | null;
-        const entries = result?.[0]?.[1] ?? [];
-        // A quiet stream of a run that ended without a final event (canceled, trimmed) ends too.
-        if (entries.length === 0 && (await runHasEnded(flow, runId))) return;
-        for (const entry of entries) {
-          last = entry[0];
-          const event = toEvent(entry);
-          if (!event) continue;
-          yield event;
-          if (TERMINAL_RUN_EVENTS.includes(event.type)) return;
-        }
+    let seen = Number(options.after ?? 0);
+    while (!signal.aborted) {
+      // Read before the status: a run's last events are written with its final status, so a run
+      // seen ended after an empty read gets one more read, which holds them.
+      let read = await readAfter(flow, runId, seen);
+      if (read.end === seen && (await runHasEnded(flow, runId))) {
+        read = await readAfter(flow, runId, seen);
+        if (read.end === seen) return;
       }
-    } finally {
-      options.signal.removeEventListener('abort', stop);
-      reader.disconnect();
+      for (const event of read.events) {
+        yield event;
+        if (TERMINAL_RUN_EVENTS.includes(event.type)) return;
+      }
+      if (read.end === seen) await pause(POLL_MS, signal);
+      seen = read.end;
     }
   }
 
@@ -84,6 +101,19 @@ export function createEventLog(ctx: EngineContext) {
   }
 
   return { list, log, follow };
+}
+
+/** Waits `ms`, or less when the signal aborts. */
+function pause(ms: number, signal: AbortSignal) {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 export type EventLog = ReturnType<typeof createEventLog>;

@@ -18,7 +18,10 @@ export interface Keys {
   run(flow: string, runId: string): string;
   /** Sorted set of the flow's run ids (all score 0; ids sort by creation time). */
   runIndex(flow: string): string;
+  /** List of the run's events (JSON), oldest first. */
   runEvents(flow: string, runId: string): string;
+  /** The stream that held a run's events before they became a list; deleted with the run. */
+  legacyRunEvents(flow: string, runId: string): string;
   /** Sorted set of runs created but not started yet, scored by creation time (see run-repair.ts). */
   unstartedRuns(flow: string): string;
   idempotency(flow: string, key: string): string;
@@ -56,7 +59,8 @@ export function createKeys(prefix: string): Keys {
     queuePrefix: tag,
     run: (flow, runId) => `${tag(flow)}:run:${runId}`,
     runIndex: (flow) => `${tag(flow)}:runs`,
-    runEvents: (flow, runId) => `${tag(flow)}:events:${runId}`,
+    runEvents: (flow, runId) => `${tag(flow)}:run-events:${runId}`,
+    legacyRunEvents: (flow, runId) => `${tag(flow)}:events:${runId}`,
     unstartedRuns: (flow) => `${tag(flow)}:unstarted`,
     idempotency: (flow, key) => `${tag(flow)}:idem:${key}`,
     manifestVersion: (flow) => `${tag(flow)}:manifest-version`,

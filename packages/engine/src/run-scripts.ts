@@ -10,92 +10,103 @@ import { RECORD_OCCURRENCE_LUA } from './schedules/store.ts';
  * Run hash fields: id, flow, input, trigger, createdAt, steps (graph JSON), status,
  * startedAt, finishedAt, error, output, remaining; per step `s:<step>` status,
  * `a:` attempts, `t0:`/`t1:` times, `o:` output JSON, `e:` error JSON, `w:` needs left.
- * Events are stream entries with one field `e` holding the event JSON (without its id).
+ * Events are the entries of a list per run, each the event JSON without its id; an event's id is
+ * its position in the list, from 1. A list is the cheapest record of a run's few events: a new
+ * Redis stream takes a 4 KB listpack and had to be rewritten at its size when the run ended,
+ * about a tenth of a run's Redis time. Followers poll the list (see events.ts).
  */
 
 const TERMINAL = `local function terminal(s) return s == 'completed' or s == 'failed' or s == 'canceled' end`;
 
-/** Redis gives a new stream a 4 KB listpack (stream-node-max-bytes), ten times what a short run's
- * events take. When a run ends, its stream is rewritten at its real size (DUMP, RESTORE
- * REPLACE: same entries and ids). Where RESTORE is not allowed the stream stays as it is. */
-const COMPACT = `
-local function compact(key)
-  local dump = redis.pcall('DUMP', key)
-  if type(dump) == 'string' then redis.pcall('RESTORE', key, 0, dump, 'REPLACE') end
+/** The events the state machine writes itself, built here from the values the script already
+ * has rather than sent as JSON with every call. Step names need no JSON escaping. */
+const EVENTS = `
+local function step_event(kind, now, step, attempt)
+  return '{"at":' .. now .. ',"type":"step.' .. kind .. '","step":"' .. step .. '","attempt":' .. attempt .. '}'
 end`;
 
 /** Deletes the oldest runs beyond the count or age limit, at most a batch per call so it stays
- * cheap. Run keys share the flow's hash tag, so the keys it builds stay in the script's slot. */
+ * cheap. Run keys share the flow's hash tag, so the keys it builds stay in the script's slot:
+ * the prefixes are those of the new run's own keys, without its id. */
 const TRIM = `
-local function trim(index, unstarted, maxRuns, floorId, runPrefix, eventsPrefix, batch)
+local function trim(index, unstarted, maxRuns, floorId, prefixes)
   local removed = 0
   local excess = redis.call('ZCARD', index) - maxRuns
-  while removed < batch do
+  while removed < 50 do
     local oldest = redis.call('ZRANGE', index, 0, 0)[1]
     if not oldest then break end
     if excess <= 0 and oldest >= floorId then break end
     redis.call('ZREM', index, oldest)
     redis.call('ZREM', unstarted, oldest)
-    redis.call('DEL', runPrefix .. oldest, eventsPrefix .. oldest)
+    local doomed = {}
+    for i, prefix in ipairs(prefixes) do doomed[i] = prefix .. oldest end
+    redis.call('DEL', unpack(doomed))
     excess = excess - 1
     removed = removed + 1
   end
   return removed
 end`;
 
-/** KEYS: run, index, events, idempotency, manifestVersion, unstarted, and for a schedule's fire
- * its occurrences, occurrence index and stats. ARGV: runId, createdAt, flow, input, trigger,
- * stepsJson, idemTtlMs, hasIdem, eventJson, eventsMaxLen, stepCount, maxRuns, floorId,
- * runKeyPrefix, eventsKeyPrefix, trimBatch, heldStep ('' for none), heldStepEventJson, the 7
- * occurrence args (with 9 KEYS), manifestVersion ('' to skip the check), then name/needCount
- * pairs. The new run is written and older runs trimmed in one call; a held entry step is marked
- * started (its caller runs it now), and a fire's occurrence is recorded, for a new run or the one
- * its idempotency key already names. Returns {created (1|0), runId, recorded (1|0)}, or {-1}
- * when the caller's manifest is not the one published last (it reads it again and retries). */
+/** KEYS: run, index, events, idempotency, manifestVersion, unstarted, legacyEvents (the stream
+ * key runs had before events were a list; trimmed with them), and for a schedule's fire its
+ * occurrences, occurrence index and stats. ARGV: runId, createdAt, flow, input, trigger,
+ * stepsJson, idemTtlMs ('' without an idempotency key), manifestVersion ('' to skip the check),
+ * heldStep ('' for none), maxRuns, floorId, the 7 occurrence args (with 10 KEYS), then
+ * name/needCount pairs. The new run is written and older runs trimmed in one call; a held entry
+ * step is marked started (its caller runs it now), and a fire's occurrence is recorded, for a new
+ * run or the one its idempotency key already names. Returns {created (1|0), runId, recorded
+ * (1|0)}, or {-1} when the caller's manifest is not the one published last (it reads it again
+ * and retries). */
 export const createRunScript = luaScript(`
 ${TRIM}
+${EVENTS}
 ${RECORD_OCCURRENCE_LUA}
-local pairsAt = 27
-local function record(runId)
-  if #KEYS < 9 then return 0 end
-  return record_occurrence(KEYS[7], KEYS[8], KEYS[9], {unpack(ARGV, 19, 25)}, runId)
+local pairsAt = 19
+local runId, now = ARGV[1], ARGV[2]
+local function record(id)
+  if #KEYS < 10 then return 0 end
+  return record_occurrence(KEYS[8], KEYS[9], KEYS[10], {unpack(ARGV, 12, 18)}, id)
 end
-if ARGV[26] ~= '' then
+if ARGV[8] ~= '' then
   local published = redis.call('GET', KEYS[5])
-  if published and published ~= ARGV[26] then return {-1} end
+  if published and published ~= ARGV[8] then return {-1} end
 end
-if ARGV[8] == '1' then
+if ARGV[7] ~= '' then
   local existing = redis.call('GET', KEYS[4])
   if existing then return {0, existing, record(existing)} end
-  redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[7])
+  redis.call('SET', KEYS[4], runId, 'PX', ARGV[7])
 end
-redis.call('HSET', KEYS[1], 'id', ARGV[1], 'flow', ARGV[3], 'input', ARGV[4], 'trigger', ARGV[5],
-  'createdAt', ARGV[2], 'steps', ARGV[6], 'status', 'queued', 'remaining', ARGV[11])
-local n = tonumber(ARGV[11])
+local n = (#ARGV - pairsAt + 1) / 2
+redis.call('HSET', KEYS[1], 'id', runId, 'flow', ARGV[3], 'input', ARGV[4], 'trigger', ARGV[5],
+  'createdAt', now, 'steps', ARGV[6], 'status', 'queued', 'remaining', n)
 for i = 0, n - 1 do
   local name = ARGV[pairsAt + i * 2]
   redis.call('HSET', KEYS[1], 's:' .. name, 'pending', 'a:' .. name, 0, 'w:' .. name, ARGV[pairsAt + 1 + i * 2])
 end
-redis.call('ZADD', KEYS[2], 0, ARGV[1])
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[10], '*', 'e', ARGV[9])
-local held = ARGV[17]
+redis.call('ZADD', KEYS[2], 0, runId)
+local started = '{"at":' .. now .. ',"type":"run.started","data":{"trigger":' .. ARGV[5] .. '}}'
+local held = ARGV[9]
 if held ~= '' then
-  redis.call('HSET', KEYS[1], 's:' .. held, 'running', 'a:' .. held, 1, 't0:' .. held, ARGV[2],
-    'status', 'running', 'startedAt', ARGV[2])
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[10], '*', 'e', ARGV[18])
+  redis.call('HSET', KEYS[1], 's:' .. held, 'running', 'a:' .. held, 1, 't0:' .. held, now,
+    'status', 'running', 'startedAt', now)
+  redis.call('RPUSH', KEYS[3], started, step_event('started', now, held, 1))
 else
-  redis.call('ZADD', KEYS[6], ARGV[2], ARGV[1])
+  redis.call('RPUSH', KEYS[3], started)
+  redis.call('ZADD', KEYS[6], now, runId)
 end
-trim(KEYS[2], KEYS[6], tonumber(ARGV[12]), ARGV[13], ARGV[14], ARGV[15], tonumber(ARGV[16]))
-return {1, ARGV[1], record(ARGV[1])}
+local suffix = -#runId - 1
+trim(KEYS[2], KEYS[6], tonumber(ARGV[10]), ARGV[11],
+  {string.sub(KEYS[1], 1, suffix), string.sub(KEYS[3], 1, suffix), string.sub(KEYS[7], 1, suffix)})
+return {1, runId, record(runId)}
 `);
 
-/** KEYS: run, events, unstarted. ARGV: step, attempt, now, eventJson, eventsMaxLen, runId, then the steps it needs.
+/** KEYS: run, events, unstarted. ARGV: step, attempt, now, runId, then the steps it needs.
  * Returns {1, input, output of each need} when the handler should run (what it reads, in the same
  * round trip), {0} when the step or run is already done, {2} when the step completed but the run
  * is still going (what follows the step may not have happened), {-1} when the run is gone. */
 export const stepStartedScript = luaScript(`
 ${TERMINAL}
+${EVENTS}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {-1} end
 if terminal(status) then return {0} end
@@ -106,23 +117,24 @@ redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'running', 'a:' .. ARGV[1], ARGV[2]
 redis.call('HSETNX', KEYS[1], 't0:' .. ARGV[1], ARGV[3])
 if status == 'queued' then
   redis.call('HSET', KEYS[1], 'status', 'running', 'startedAt', ARGV[3])
-  redis.call('ZREM', KEYS[3], ARGV[6])
+  redis.call('ZREM', KEYS[3], ARGV[4])
 end
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[4])
+redis.call('RPUSH', KEYS[2], step_event('started', ARGV[3], ARGV[1], ARGV[2]))
 local fields = {'input'}
-for i = 7, #ARGV do table.insert(fields, 'o:' .. ARGV[i]) end
+for i = 5, #ARGV do table.insert(fields, 'o:' .. ARGV[i]) end
 return {1, unpack(redis.call('HMGET', KEYS[1], unpack(fields)))}
 `);
 
-/** KEYS: run, events. ARGV: step, now, outputJson, eventJson, eventsMaxLen, runCompletedEventJson,
- * sinkCount, the sink steps (no dependants), then this step's dependants.
+/** KEYS: run, events. ARGV: step, attempt, now, outputJson, sinkCount, the sink steps (no
+ * dependants), then this step's dependants.
  * Returns {state, remaining, runCompleted (1|0), ...dependants now ready}; state is 'ok',
  * 'again' (already recorded: the ready list is recomputed so a lost enqueue is repaired) or
  * 'ignored'. After the last step the run is completed here, its output being the outputs of the
- * sink steps by name (step names need no JSON escaping). */
+ * sink steps by name. */
 export const stepCompletedScript = luaScript(`
 ${TERMINAL}
-${COMPACT}
+${EVENTS}
+local now = ARGV[3]
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'ignored', -1, 0} end
 local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[1])
@@ -132,13 +144,13 @@ if s == 'completed' then
 elseif s == 'failed' or s == 'skipped' then
   return {'ignored', -1, 0}
 else
-  redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'completed', 't1:' .. ARGV[1], ARGV[2], 'o:' .. ARGV[1], ARGV[3])
+  redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'completed', 't1:' .. ARGV[1], now, 'o:' .. ARGV[1], ARGV[4])
   redis.call('HDEL', KEYS[1], 'e:' .. ARGV[1])
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[4])
+  redis.call('RPUSH', KEYS[2], step_event('completed', now, ARGV[1], ARGV[2]))
 end
-local sinks = tonumber(ARGV[7])
+local sinks = tonumber(ARGV[5])
 local ready = {}
-for i = 8 + sinks, #ARGV do
+for i = 6 + sinks, #ARGV do
   local dep = ARGV[i]
   local waiting
   if state == 'ok' then waiting = redis.call('HINCRBY', KEYS[1], 'w:' .. dep, -1)
@@ -153,45 +165,42 @@ else remaining = tonumber(redis.call('HGET', KEYS[1], 'remaining')) end
 local completed = 0
 if remaining == 0 and not terminal(status) then
   local parts = {}
-  for i = 8, 7 + sinks do
+  for i = 6, 5 + sinks do
     local out = redis.call('HGET', KEYS[1], 'o:' .. ARGV[i])
     table.insert(parts, '"' .. ARGV[i] .. '":' .. (out or 'null'))
   end
-  redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', ARGV[2], 'output', '{' .. table.concat(parts, ',') .. '}')
-  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[6])
-  compact(KEYS[2])
+  redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', now, 'output', '{' .. table.concat(parts, ',') .. '}')
+  redis.call('RPUSH', KEYS[2], '{"at":' .. now .. ',"type":"run.completed"}')
   completed = 1
 end
 return {state, remaining, completed, unpack(ready)}
 `);
 
 /** KEYS: run, events. ARGV: step, now, errorJson, final ('1'|'0'), stepEventJson,
- * runEventJson, skippedEventTemplate (JSON with "__STEP__"), eventsMaxLen, then all step names.
+ * runEventJson, skippedEventTemplate (JSON with "__STEP__"), then all step names.
  * A final failure fails the run and marks every step that has not started as skipped. */
 export const stepFailedScript = luaScript(`
 ${TERMINAL}
-${COMPACT}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 0 end
 local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[1])
 if s == 'completed' or s == 'failed' or s == 'skipped' then return 0 end
 redis.call('HSET', KEYS[1], 'e:' .. ARGV[1], ARGV[3])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'e', ARGV[5])
+redis.call('RPUSH', KEYS[2], ARGV[5])
 if ARGV[4] ~= '1' then return 1 end
 redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'failed', 't1:' .. ARGV[1], ARGV[2])
 redis.call('HINCRBY', KEYS[1], 'remaining', -1)
 if terminal(status) then return 1 end
-for i = 9, #ARGV do
+for i = 8, #ARGV do
   local name = ARGV[i]
   if redis.call('HGET', KEYS[1], 's:' .. name) == 'pending' then
     redis.call('HSET', KEYS[1], 's:' .. name, 'skipped')
     redis.call('HINCRBY', KEYS[1], 'remaining', -1)
     local event = string.gsub(ARGV[7], '__STEP__', name)
-    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'e', event)
+    redis.call('RPUSH', KEYS[2], event)
   end
 end
 redis.call('HSET', KEYS[1], 'status', 'failed', 'finishedAt', ARGV[2], 'error', ARGV[3])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[8], '*', 'e', ARGV[6])
-compact(KEYS[2])
+redis.call('RPUSH', KEYS[2], ARGV[6])
 return 1
 `);

@@ -10,7 +10,7 @@ import type {
   StepStatus,
   Trigger,
 } from '@flowdeck/types';
-import { type EngineContext, EVENTS_MAX_LEN } from './context.ts';
+import type { EngineContext } from './context.ts';
 import { NotFoundError } from './errors.ts';
 import { newRunId, RUN_ID_PATTERN, runIdFloor } from './ids.ts';
 import type { OccurrenceWrite } from './schedules/store.ts';
@@ -43,7 +43,6 @@ export interface NewRun {
 type EventBody = Record<string, unknown> & { type: string };
 const json = (value: unknown) => JSON.stringify(value ?? null);
 const event = (body: EventBody) => JSON.stringify({ at: Date.now(), ...body });
-const TRIM_BATCH = 50;
 const NO_OCCURRENCE = Array.from({ length: 7 }, () => '');
 const SCAN_LIMIT = 2000;
 
@@ -57,17 +56,16 @@ export function createRunStore(ctx: EngineContext) {
     const runId = newRunId();
     const createdAt = Date.now();
     const pairs = run.steps.flatMap((s) => [s.name, s.needs.length]);
-    const idemKey = keys.idempotency(run.flowName, run.idempotencyKey ?? '-');
-    const held = run.heldStep;
     const result = (await createRunScript(
       redis,
       [
         keys.run(run.flowName, runId),
         keys.runIndex(run.flowName),
         keys.runEvents(run.flowName, runId),
-        idemKey,
+        keys.idempotency(run.flowName, run.idempotencyKey ?? '-'),
         keys.manifestVersion(run.flowName),
         keys.unstartedRuns(run.flowName),
+        keys.legacyRunEvents(run.flowName, runId),
         ...(run.occurrence?.keys ?? []),
       ],
       [
@@ -77,20 +75,12 @@ export function createRunStore(ctx: EngineContext) {
         json(run.input),
         json(run.trigger),
         json(run.steps),
-        Math.ceil(run.idempotencyTtlMs ?? ctx.retention.maxAgeMs),
-        run.idempotencyKey ? '1' : '0',
-        event({ type: 'run.started', data: { trigger: run.trigger } }),
-        EVENTS_MAX_LEN,
-        run.steps.length,
+        run.idempotencyKey ? Math.ceil(run.idempotencyTtlMs ?? ctx.retention.maxAgeMs) : '',
+        run.manifestVersion ?? '',
+        run.heldStep ?? '',
         ctx.retention.maxRuns,
         runIdFloor(createdAt - ctx.retention.maxAgeMs),
-        keys.run(run.flowName, ''),
-        keys.runEvents(run.flowName, ''),
-        TRIM_BATCH,
-        held ?? '',
-        held ? event({ type: 'step.started', step: held, attempt: 1 }) : '',
         ...(run.occurrence?.args ?? NO_OCCURRENCE),
-        run.manifestVersion ?? '',
         ...pairs,
       ],
     )) as [number, string, number];
@@ -116,15 +106,7 @@ export function createRunStore(ctx: EngineContext) {
     const [code, input, ...values] = (await stepStartedScript(
       redis,
       [...runKeys(flow, runId), keys.unstartedRuns(flow)],
-      [
-        step,
-        attempt,
-        Date.now(),
-        event({ type: 'step.started', step, attempt }),
-        EVENTS_MAX_LEN,
-        runId,
-        ...needs,
-      ],
+      [step, attempt, Date.now(), runId, ...needs],
     )) as [number, string | null, ...(string | null)[]];
     if (code === 2) return { state: 'completed' };
     if (code !== 1) return { state: 'done' };
@@ -150,11 +132,9 @@ export function createRunStore(ctx: EngineContext) {
   ) {
     const [state, remaining, completed, ...ready] = (await stepCompletedScript(redis, runKeys(flow, runId), [
       step,
+      attempt,
       Date.now(),
       json(output),
-      event({ type: 'step.completed', step, attempt }),
-      EVENTS_MAX_LEN,
-      event({ type: 'run.completed' }),
       sinks.length,
       ...sinks,
       ...dependants,
@@ -186,7 +166,6 @@ export function createRunStore(ctx: EngineContext) {
       stepEvent,
       event({ type: 'run.failed', step, error: { ...error, step } }),
       event({ type: 'step.skipped', step: '__STEP__' }),
-      EVENTS_MAX_LEN,
       ...failure.allSteps,
     ]);
   }

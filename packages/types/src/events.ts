@@ -18,7 +18,7 @@ export type RunEventType = z.infer<typeof RunEventType>;
 export const LogLevel = z.enum(['debug', 'info', 'warn', 'error']);
 export type LogLevel = z.infer<typeof LogLevel>;
 
-/** One entry of a run's event stream; `id` is the Redis stream id, usable as a resume cursor. */
+/** One event of a run; `id` is its position in the run (from 1), usable as a resume cursor. */
 export const RunEvent = z.object({
   id: z.string(),
   type: RunEventType,
