@@ -3,6 +3,8 @@ import type { Job } from 'bullmq';
 import type { EngineParts } from './engine.ts';
 import type { DefinedFlow, StepContext } from './flow.ts';
 import type { StepJob } from './jobs.ts';
+import type { RedisClient } from './redis.ts';
+import { createRunStore } from './runs.ts';
 import type { HeldStep } from './schedules/fire.ts';
 
 /**
@@ -31,8 +33,13 @@ export interface StepRunnerState {
   running: Set<StepAbort>;
 }
 
-export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
-  const { runs, events, queues, ctx } = parts;
+/**
+ * `jobConnection` is the connection BullMQ finishes the step jobs on. A step's transitions go
+ * out on it too, so a step's completion always reaches Redis before its job's.
+ */
+export function createStepRunner(parts: EngineParts, state: StepRunnerState, jobConnection: RedisClient) {
+  const { events, queues, ctx } = parts;
+  const runs = createRunStore({ ...ctx, redis: jobConnection });
 
   const sinks = new WeakMap<DefinedFlow, string[]>();
   const sinksOf = (flow: DefinedFlow) => {
@@ -47,15 +54,24 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState) {
   /** Records the step's completion (once, ending the run after its last step) and enqueues the dependants now ready. */
   async function afterStep(flow: DefinedFlow, runId: string, step: string, attempt: number, output: unknown) {
     const flowName = flow.manifest.name;
-    const done = await runs.stepCompleted(
-      flowName,
-      runId,
-      step,
-      attempt,
-      output,
-      flow.dependants(step),
-      sinksOf(flow),
-    );
+    const dependants = flow.dependants(step);
+    const completing = runs.stepCompleted(flowName, runId, step, attempt, output, dependants, sinksOf(flow));
+    if (dependants.length === 0) {
+      // Nothing follows this step, so its job may finish without waiting for the answer: the
+      // completion was sent first on the connection BullMQ finishes the job on, so Redis runs it
+      // first, and a worker that dies in between leaves an unfinished job that is run again.
+      // This saves a round trip at the end of every run.
+      completing.catch((error: Error) =>
+        ctx.logger.error('could not record a step completion', {
+          flow: flowName,
+          runId,
+          step,
+          error: error.message,
+        }),
+      );
+      return;
+    }
+    const done = await completing;
     await queues.enqueueSteps(flow.manifest, runId, done.ready);
   }
 

@@ -61,8 +61,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   await schedules.reconcile(names);
 
   const state: StepRunnerState = { running: new Set() };
-  const { runStep, runHeldStep } = createStepRunner(parts, state);
   const connection = blockingClient(ctx.connection, 'flowdeck:worker:bullmq');
+  const { runStep, runHeldStep } = createStepRunner(parts, state, connection);
   const workers = options.flows.map((flow) => {
     const worker = new Worker(
       flow.manifest.name,
