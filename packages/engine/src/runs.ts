@@ -24,6 +24,8 @@ export interface GraphStep {
 }
 
 export interface NewRun {
+  /** Chosen by a caller that enqueues the run's steps in the same round trip (see start-flow.ts). */
+  runId?: string;
   flowName: string;
   input: unknown;
   trigger: Trigger;
@@ -53,7 +55,7 @@ export function createRunStore(ctx: EngineContext) {
   async function create(
     run: NewRun,
   ): Promise<{ stale: true } | { stale: false; runId: string; created: boolean; recorded: boolean }> {
-    const runId = newRunId();
+    const runId = run.runId ?? newRunId();
     const createdAt = Date.now();
     const pairs = run.steps.flatMap((s) => [s.name, s.needs.length]);
     const result = (await createRunScript(
@@ -219,6 +221,9 @@ export function createRunStore(ctx: EngineContext) {
     return { items, nextCursor: exhausted ? null : (cursor ?? null) };
   }
 
+  /** Whether a create sent now runs before any command sent after it (see LuaScript.isLoadedOn). */
+  const createRunsFirst = () => createRunScript.isLoadedOn(redis);
+
   async function status(flow: string, runId: string): Promise<RunStatus | null> {
     return (await redis.hget(keys.run(flow, runId), 'status')) as RunStatus | null;
   }
@@ -235,6 +240,7 @@ export function createRunStore(ctx: EngineContext) {
 
   return {
     create,
+    createRunsFirst,
     stepStarted,
     stepCompleted,
     stepFailed,

@@ -1,6 +1,7 @@
 import type { FlowManifest, StartFlowResponse } from '@flowdeck/types';
 import type { StartFlowOptions } from './api.ts';
 import { InputInvalidError, InvalidRequestError } from './errors.ts';
+import { newRunId } from './ids.ts';
 import { describeInputErrors, inputErrors } from './input-schema.ts';
 import type { Queues } from './queues.ts';
 import type { OccurrenceWrite } from './schedules/store.ts';
@@ -47,6 +48,11 @@ export function createStartFlow(
     return { manifest, version };
   }
 
+  function checkInput(flowName: string, manifest: FlowManifest, input: unknown) {
+    const errors = inputErrors(manifest.inputSchema, input);
+    if (errors.length > 0) throw new InputInvalidError(describeInputErrors(flowName, errors), errors);
+  }
+
   /** Checks the input and writes the run; `stale` when a worker published a newer manifest since. */
   async function checkAndCreate(
     flowName: string,
@@ -55,8 +61,7 @@ export function createStartFlow(
     manifestCheck: 'cached' | 'fresh' | 'none',
   ) {
     const { manifest, version } = await manifestOf(flowName, manifestCheck !== 'cached');
-    const errors = inputErrors(manifest.inputSchema, input);
-    if (errors.length > 0) throw new InputInvalidError(describeInputErrors(flowName, errors), errors);
+    checkInput(flowName, manifest, input);
     const [held, ...others] = options.holdEntryStep ? manifest.entrySteps : [];
     const result = await runs.create({
       flowName,
@@ -72,6 +77,36 @@ export function createStartFlow(
     return { manifest, held, others, result };
   }
 
+  /**
+   * A plain start (no idempotency key, held step or occurrence) sends the run's create and its
+   * entry step jobs together, a round trip less. They share one connection, on which Redis runs
+   * the create first, so no worker finds a step job before its run; that holds only while the
+   * create script is loaded there (a NOSCRIPT retry would come after the jobs). Returns undefined
+   * when the manifest was stale: the jobs then name a run that was never created, which a worker
+   * drops, and the start is made again the careful way.
+   */
+  async function createAndEnqueue(flowName: string, input: unknown, options: StartRunOptions) {
+    const { manifest, version } = await manifestOf(flowName, false);
+    checkInput(flowName, manifest, input);
+    const runId = newRunId();
+    const [result] = await Promise.all([
+      runs.create({
+        runId,
+        flowName,
+        input,
+        trigger: options.trigger,
+        steps: manifest.steps.map(({ name, needs }) => ({ name, needs })),
+        manifestVersion: version,
+      }),
+      queues.enqueueSteps(manifest, runId, manifest.entrySteps),
+    ]);
+    if (result.stale) return undefined;
+    // Redis lost its scripts meanwhile and the create ran after the jobs: enqueue again in case
+    // a worker took a job first and dropped it (a no-op while the jobs are still there).
+    if (!runs.createRunsFirst()) await queues.enqueueSteps(manifest, runId, manifest.entrySteps);
+    return { runId, flowName, status: 'queued' as const, created: true, recorded: false };
+  }
+
   async function startRun(flowName: string, input: unknown, options: StartRunOptions): Promise<StartedRun> {
     if (
       options.idempotencyKey !== undefined &&
@@ -79,7 +114,14 @@ export function createStartFlow(
     ) {
       throw new InvalidRequestError('idempotency key: expected 1 to 200 characters');
     }
-    let attempt = await checkAndCreate(flowName, input, options, 'cached');
+    let manifestCheck: 'cached' | 'fresh' = 'cached';
+    const plain = !options.idempotencyKey && !options.holdEntryStep && !options.occurrence;
+    if (plain && runs.createRunsFirst()) {
+      const started = await createAndEnqueue(flowName, input, options);
+      if (started) return started;
+      manifestCheck = 'fresh';
+    }
+    let attempt = await checkAndCreate(flowName, input, options, manifestCheck);
     // A new manifest was published since it was read: check the input against that one. A third
     // try (a publish in between again) no longer checks.
     if (attempt.result.stale) attempt = await checkAndCreate(flowName, input, options, 'fresh');
