@@ -51,8 +51,8 @@ end`;
  * key runs had before events were a list; trimmed with them), and for a schedule's fire its
  * occurrences, occurrence index and stats. ARGV: runId, createdAt, flow, input, trigger,
  * stepsJson, idemTtlMs ('' without an idempotency key), manifestVersion ('' to skip the check),
- * heldStep ('' for none), maxRuns, floorId, the 7 occurrence args (with 10 KEYS), then
- * name/needCount pairs. The new run is written and older runs trimmed in one call; a held entry
+ * heldStep ('' for none), maxRuns, floorId, name/needCount pairs, then for a fire (10 KEYS) the 7
+ * occurrence args. The new run is written and older runs trimmed in one call; a held entry
  * step is marked started (its caller runs it now), and a fire's occurrence is recorded, for a new
  * run or the one its idempotency key already names. Returns {created (1|0), runId, recorded
  * (1|0)}, or {-1} when the caller's manifest is not the one published last (it reads it again
@@ -61,11 +61,14 @@ export const createRunScript = luaScript(`
 ${TRIM}
 ${EVENTS}
 ${RECORD_OCCURRENCE_LUA}
-local pairsAt = 19
+local pairsAt = 12
 local runId, now = ARGV[1], ARGV[2]
+local fire = #KEYS >= 10
+local n = (#ARGV - pairsAt + 1 - (fire and 7 or 0)) / 2
 local function record(id)
-  if #KEYS < 10 then return 0 end
-  return record_occurrence(KEYS[8], KEYS[9], KEYS[10], {unpack(ARGV, 12, 18)}, id)
+  if not fire then return 0 end
+  local at = pairsAt + n * 2
+  return record_occurrence(KEYS[8], KEYS[9], KEYS[10], {unpack(ARGV, at, at + 6)}, id)
 end
 if ARGV[8] ~= '' then
   local published = redis.call('GET', KEYS[5])
@@ -76,7 +79,6 @@ if ARGV[7] ~= '' then
   if existing then return {0, existing, record(existing)} end
   redis.call('SET', KEYS[4], runId, 'PX', ARGV[7])
 end
-local n = (#ARGV - pairsAt + 1) / 2
 redis.call('HSET', KEYS[1], 'id', runId, 'flow', ARGV[3], 'input', ARGV[4], 'trigger', ARGV[5],
   'createdAt', now, 'steps', ARGV[6], 'status', 'queued', 'remaining', n)
 for i = 0, n - 1 do

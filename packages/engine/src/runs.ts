@@ -45,7 +45,6 @@ export interface NewRun {
 type EventBody = Record<string, unknown> & { type: string };
 const json = (value: unknown) => JSON.stringify(value ?? null);
 const event = (body: EventBody) => JSON.stringify({ at: Date.now(), ...body });
-const NO_OCCURRENCE = Array.from({ length: 7 }, () => '');
 const SCAN_LIMIT = 2000;
 
 export function createRunStore(ctx: EngineContext) {
@@ -82,8 +81,8 @@ export function createRunStore(ctx: EngineContext) {
         run.heldStep ?? '',
         ctx.retention.maxRuns,
         runIdFloor(createdAt - ctx.retention.maxAgeMs),
-        ...(run.occurrence?.args ?? NO_OCCURRENCE),
         ...pairs,
+        ...(run.occurrence?.args ?? []),
       ],
     )) as [number, string, number];
     if (result[0] === -1) return { stale: true };
