@@ -12,6 +12,14 @@ export const StepJob = z.object({
   step: z.string(),
   /** Attempts made before this job existed: the entry step's first attempt ran inside its marker job. */
   attemptsBefore: z.number().int().min(0).optional(),
+  /**
+   * Set on the first job of a new run's only entry step: the run's input, so the step starts
+   * without reading its run (see step-runner.ts). With `version`, the job was sent together with
+   * the run's create, checked against that manifest version, and the create may have been refused
+   * (see start-flow.ts): only a worker hosting that very version starts the step at once. Never set
+   * on a job added again for a step.
+   */
+  newRun: z.object({ input: z.unknown(), version: z.string().optional() }).optional(),
 });
 export type StepJob = z.infer<typeof StepJob>;
 

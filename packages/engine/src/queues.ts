@@ -27,9 +27,16 @@ export function createQueues(ctx: EngineContext) {
    * step (the usual case) is a plain add: addBulk builds an ioredis pipeline, whose constructor
    * copies every script BullMQ defines and cost more CPU than the rest of a no-op run.
    */
-  async function enqueueSteps(manifest: FlowManifest, runId: string, steps: string[]) {
+  async function enqueueSteps(
+    manifest: FlowManifest,
+    runId: string,
+    steps: string[],
+    /** Of a run just created: given to its only entry step's job (see StepJob.newRun). */
+    newRun?: StepJob['newRun'],
+  ) {
     if (steps.length === 0) return;
     const jobs = steps.map((step) => stepJob(manifest, runId, step, 0));
+    if (newRun && manifest.entrySteps.length === 1 && jobs.length === 1) jobs[0]!.data.newRun = newRun;
     if (jobs.length === 1) await queue(manifest.name).add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
     else await queue(manifest.name).addBulk(jobs);
   }
@@ -49,6 +56,17 @@ export function createQueues(ctx: EngineContext) {
     await queue(manifest.name).add(job.name, job.data, { ...job.opts, delay: delayMs });
   }
 
+  /** Removes these steps' jobs of the run, unless a worker holds one. */
+  async function removeStepJobs(flow: string, runId: string, steps: string[]) {
+    await Promise.all(
+      steps.map((step) =>
+        queue(flow)
+          .remove(stepJobId(runId, step))
+          .catch(() => 0),
+      ),
+    );
+  }
+
   /** Whether BullMQ holds a job for any of these steps of the run. */
   async function hasStepJob(flow: string, runId: string, steps: string[]) {
     const q = queue(flow);
@@ -61,7 +79,7 @@ export function createQueues(ctx: EngineContext) {
     queues.clear();
   }
 
-  return { queue, enqueueSteps, enqueueRetry, hasStepJob, close };
+  return { queue, enqueueSteps, enqueueRetry, removeStepJobs, hasStepJob, close };
 }
 
 /**

@@ -18,6 +18,8 @@ export interface VersionedManifest {
   version: string;
 }
 const versionOf = (raw: string) => createHash('sha1').update(raw).digest('hex').slice(0, 16);
+/** The version `publish` stores for this manifest. */
+export const manifestVersion = (manifest: FlowManifest) => versionOf(JSON.stringify(manifest));
 const FORGET_DEAD_WORKERS_AFTER_MS = 24 * 3600_000;
 
 export function createRegistry(ctx: EngineContext) {

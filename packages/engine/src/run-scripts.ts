@@ -127,12 +127,14 @@ for i = 5, #ARGV do table.insert(fields, 'o:' .. ARGV[i]) end
 return {1, unpack(redis.call('HMGET', KEYS[1], unpack(fields)))}
 `);
 
-/** KEYS: run, events. ARGV: step, attempt, now, outputJson, sinkCount, the sink steps (no
- * dependants), then this step's dependants.
+/** KEYS: run, events, unstarted. ARGV: step, attempt, now, outputJson, startedAt ('' when the
+ * start was recorded), runId, sinkCount, the sink steps (no dependants), then this step's
+ * dependants.
  * Returns {state, remaining, runCompleted (1|0), ...dependants now ready}; state is 'ok',
  * 'again' (already recorded: the ready list is recomputed so a lost enqueue is repaired) or
- * 'ignored'. After the last step the run is completed here, its output being the outputs of the
- * sink steps by name. */
+ * 'ignored'. A step that started without its start being recorded (a new run's first step, see
+ * step-runner.ts) has it recorded here first, while the run is still queued. After the last step
+ * the run is completed here, its output being the outputs of the sink steps by name. */
 export const stepCompletedScript = luaScript(`
 ${TERMINAL}
 ${EVENTS}
@@ -140,6 +142,14 @@ local now = ARGV[3]
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {'ignored', -1, 0} end
 local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[1])
+if ARGV[5] ~= '' and s == 'pending' then
+  if status ~= 'queued' then return {'ignored', -1, 0} end
+  redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'running', 'a:' .. ARGV[1], ARGV[2], 't0:' .. ARGV[1], ARGV[5],
+    'status', 'running', 'startedAt', ARGV[5])
+  redis.call('ZREM', KEYS[3], ARGV[6])
+  redis.call('RPUSH', KEYS[2], step_event('started', ARGV[5], ARGV[1], ARGV[2]))
+  status = 'running'
+end
 local state = 'ok'
 if s == 'completed' then
   state = 'again'
@@ -150,9 +160,9 @@ else
   redis.call('HDEL', KEYS[1], 'e:' .. ARGV[1])
   redis.call('RPUSH', KEYS[2], step_event('completed', now, ARGV[1], ARGV[2]))
 end
-local sinks = tonumber(ARGV[5])
+local sinks = tonumber(ARGV[7])
 local ready = {}
-for i = 6 + sinks, #ARGV do
+for i = 8 + sinks, #ARGV do
   local dep = ARGV[i]
   local waiting
   if state == 'ok' then waiting = redis.call('HINCRBY', KEYS[1], 'w:' .. dep, -1)
@@ -167,7 +177,7 @@ else remaining = tonumber(redis.call('HGET', KEYS[1], 'remaining')) end
 local completed = 0
 if remaining == 0 and not terminal(status) then
   local parts = {}
-  for i = 6, 5 + sinks do
+  for i = 8, 7 + sinks do
     local out = redis.call('HGET', KEYS[1], 'o:' .. ARGV[i])
     table.insert(parts, '"' .. ARGV[i] .. '":' .. (out or 'null'))
   end

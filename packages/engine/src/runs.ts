@@ -120,7 +120,8 @@ export function createRunStore(ctx: EngineContext) {
 
   /**
    * Records the step's output (once) and, after the last step, completes the run with the
-   * outputs of `sinks`, all in one script. Returns the dependants now ready to run.
+   * outputs of `sinks`, all in one script. Returns the dependants now ready to run. `startedAt`:
+   * the step started then and its start was not recorded (see step-runner.ts).
    */
   async function stepCompleted(
     flow: string,
@@ -128,14 +129,18 @@ export function createRunStore(ctx: EngineContext) {
     step: string,
     attempt: number,
     output: unknown,
-    dependants: string[],
-    sinks: string[],
+    graph: { dependants: string[]; sinks: string[] },
+    startedAt?: number,
   ) {
-    const [state, remaining, completed, ...ready] = (await stepCompletedScript(redis, runKeys(flow, runId), [
+    const { dependants, sinks } = graph;
+    const scriptKeys = [...runKeys(flow, runId), keys.unstartedRuns(flow)];
+    const [state, remaining, completed, ...ready] = (await stepCompletedScript(redis, scriptKeys, [
       step,
       attempt,
       Date.now(),
       json(output),
+      startedAt ?? '',
+      runId,
       sinks.length,
       ...sinks,
       ...dependants,

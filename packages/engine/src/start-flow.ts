@@ -82,8 +82,9 @@ export function createStartFlow(
    * entry step jobs together, a round trip less. They share one connection, on which Redis runs
    * the create first, so no worker finds a step job before its run; that holds only while the
    * create script is loaded there (a NOSCRIPT retry would come after the jobs). Returns undefined
-   * when the manifest was stale: the jobs then name a run that was never created, which a worker
-   * drops, and the start is made again the careful way.
+   * when the manifest was stale: the jobs then name a run that was never created and are removed
+   * (a worker that took one first finds no run and drops it; see StepJob.newRun), and the start
+   * is made again the careful way.
    */
   async function createAndEnqueue(flowName: string, input: unknown, options: StartRunOptions) {
     const { manifest, version } = await manifestOf(flowName, false);
@@ -98,9 +99,12 @@ export function createStartFlow(
         steps: manifest.steps.map(({ name, needs }) => ({ name, needs })),
         manifestVersion: version,
       }),
-      queues.enqueueSteps(manifest, runId, manifest.entrySteps),
+      queues.enqueueSteps(manifest, runId, manifest.entrySteps, { input, version }),
     ]);
-    if (result.stale) return undefined;
+    if (result.stale) {
+      await queues.removeStepJobs(flowName, runId, manifest.entrySteps);
+      return undefined;
+    }
     // Redis lost its scripts meanwhile and the create ran after the jobs: enqueue again in case
     // a worker took a job first and dropped it (a no-op while the jobs are still there).
     if (!runs.createRunsFirst()) await queues.enqueueSteps(manifest, runId, manifest.entrySteps);
@@ -130,7 +134,8 @@ export function createStartFlow(
     if (result.stale) throw new Error('run creation refused an unchecked manifest');
     const { runId, created, recorded } = result;
     if (created) {
-      await queues.enqueueSteps(manifest, runId, held === undefined ? manifest.entrySteps : others);
+      if (held === undefined) await queues.enqueueSteps(manifest, runId, manifest.entrySteps, { input });
+      else await queues.enqueueSteps(manifest, runId, others);
       if (held === undefined) return { runId, flowName, status: 'queued', created, recorded };
       return { runId, flowName, status: 'running', created, recorded, heldStep: held };
     }

@@ -4,6 +4,7 @@ import type { EngineParts } from './engine.ts';
 import type { DefinedFlow, StepContext } from './flow.ts';
 import type { StepJob } from './jobs.ts';
 import type { RedisClient } from './redis.ts';
+import { manifestVersion } from './registry.ts';
 import { createRunStore } from './runs.ts';
 import type { HeldStep } from './schedules/fire.ts';
 
@@ -41,6 +42,16 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState, job
   const { events, queues, ctx } = parts;
   const runs = createRunStore({ ...ctx, redis: jobConnection });
 
+  const versions = new WeakMap<DefinedFlow, string>();
+  const versionOf = (flow: DefinedFlow) => {
+    let version = versions.get(flow);
+    if (version === undefined) {
+      version = manifestVersion(flow.manifest);
+      versions.set(flow, version);
+    }
+    return version;
+  };
+
   const sinks = new WeakMap<DefinedFlow, string[]>();
   const sinksOf = (flow: DefinedFlow) => {
     let names = sinks.get(flow);
@@ -52,10 +63,19 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState, job
   };
 
   /** Records the step's completion (once, ending the run after its last step) and enqueues the dependants now ready. */
-  async function afterStep(flow: DefinedFlow, runId: string, step: string, attempt: number, output: unknown) {
+  async function afterStep(
+    flow: DefinedFlow,
+    runId: string,
+    step: string,
+    attempt: number,
+    output: unknown,
+    /** When the step started, if its start is not recorded yet. */
+    startedAt?: number,
+  ) {
     const flowName = flow.manifest.name;
     const dependants = flow.dependants(step);
-    const completing = runs.stepCompleted(flowName, runId, step, attempt, output, dependants, sinksOf(flow));
+    const graph = { dependants, sinks: sinksOf(flow) };
+    const completing = runs.stepCompleted(flowName, runId, step, attempt, output, graph, startedAt);
     if (dependants.length === 0) {
       // Nothing follows this step, so its job may finish without waiting for the answer: the
       // completion was sent first on the connection BullMQ finishes the job on, so Redis runs it
@@ -84,12 +104,27 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState, job
     runId: string,
     step: string,
     attempt: number,
-    /** Set when the step was marked started with its run: what its handler reads. */
-    started?: { input: unknown; outputs: Record<string, unknown> },
+    /** What its handler reads, when known without reading the run; `recorded`: whether the step
+     * was marked started with its run (a held step) or is still to be (see startsAtOnce). */
+    started?: { input: unknown; outputs: Record<string, unknown>; recorded: boolean },
   ): Promise<Attempt> {
     const flowName = flow.manifest.name;
     const policy = flow.manifest.steps.find((s) => s.name === step);
     if (!policy) throw new Error(`flow '${flowName}' has no step '${step}'`);
+    const recordStart = () => runs.stepStarted(flowName, runId, step, attempt, []);
+    const deferred =
+      started && !started.recorded
+        ? deferStart(() =>
+            recordStart().catch((error: Error) =>
+              ctx.logger.warn('could not record a step start', {
+                flow: flowName,
+                runId,
+                step,
+                error: error.message,
+              }),
+            ),
+          )
+        : undefined;
     const start = started
       ? { state: 'run' as const, ...started }
       : await runs.stepStarted(flowName, runId, step, attempt, policy.needs);
@@ -133,10 +168,11 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState, job
     try {
       const output = await withTimeout(() => flow.step(step).handler(context), policy.timeoutMs, abort);
       await Promise.all(pendingLogs);
-      await afterStep(flow, runId, step, attempt, output);
+      await afterStep(flow, runId, step, attempt, output, deferred?.settle());
       ctx.logger.info('step completed', { flow: flowName, runId, step, attempt });
       return { state: 'completed' };
     } catch (error) {
+      const unrecordedStart = deferred?.settle();
       await Promise.all(pendingLogs);
       if (abort.reason instanceof WorkerShutdownError) {
         // Keep the job active: its lock lapses with this process and BullMQ's stalled-job
@@ -145,6 +181,8 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState, job
       }
       const final = attempt >= policy.retry.attempts;
       const delayMs = backoffDelay(policy.retry.backoff, attempt);
+      // A failure is recorded on a started step.
+      if (unrecordedStart !== undefined) await recordStart();
       await runs.stepFailed(flowName, runId, {
         step,
         attempt,
@@ -169,9 +207,23 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState, job
   /** A step job: a failed attempt is thrown, so BullMQ retries the job with the step's backoff. */
   async function runStep(flow: DefinedFlow, job: Job, data: StepJob) {
     const attempt = job.attemptsMade + 1 + (data.attemptsBefore ?? 0);
-    const result = await attemptStep(flow, data.runId, data.step, attempt);
+    const result = await attemptStep(flow, data.runId, data.step, attempt, startsAtOnce(flow, job, data));
     if (result.state === 'failed') throw result.error;
     return result.state === 'completed' ? { completed: true } : { skipped: true };
+  }
+
+  /**
+   * The first delivery of a new run's only entry step starts without reading the run: nothing
+   * else in the run can have happened yet, and the job carries the input. Not for a job sent with
+   * a create checked against another manifest version than this worker's (the create may have
+   * been refused, and the job then names no run). A job delivered again (after a crash or a failed
+   * attempt) reads the run first, as every other step does.
+   */
+  function startsAtOnce(flow: DefinedFlow, job: Job, data: StepJob) {
+    const { newRun } = data;
+    if (!newRun || job.attemptsStarted > 1 || job.attemptsMade > 0) return undefined;
+    if (newRun.version !== undefined && newRun.version !== versionOf(flow)) return undefined;
+    return { input: newRun.input, outputs: {}, recorded: false };
   }
 
   /**
@@ -180,7 +232,7 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState, job
    * becomes a step job for the rest, after the step's backoff.
    */
   async function runHeldStep(flow: DefinedFlow, { runId, step, input }: HeldStep) {
-    const result = await attemptStep(flow, runId, step, 1, { input, outputs: {} });
+    const result = await attemptStep(flow, runId, step, 1, { input, outputs: {}, recorded: true });
     if (result.state === 'failed' && !result.final) {
       await queues.enqueueRetry(flow.manifest, runId, step, 1, result.delayMs);
     }
@@ -216,6 +268,28 @@ export async function recordAbandonedStep(parts: EngineParts, flow: DefinedFlow,
     runId: data.runId,
     step: data.step,
   });
+}
+
+/**
+ * The start of a step that began without reading its run (see startsAtOnce). A handler done
+ * before the event loop turns has its start recorded with its completion, one script for both;
+ * one still running then has it recorded at once, so the run shows the step running.
+ */
+function deferStart(record: () => void) {
+  const startedAt = Date.now();
+  let pending: NodeJS.Immediate | undefined = setImmediate(() => {
+    pending = undefined;
+    record();
+  });
+  return {
+    /** Stops the deferred record: the start time when it is still to be recorded, else undefined. */
+    settle(): number | undefined {
+      if (pending === undefined) return undefined;
+      clearImmediate(pending);
+      pending = undefined;
+      return startedAt;
+    },
+  };
 }
 
 /**

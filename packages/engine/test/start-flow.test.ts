@@ -17,8 +17,21 @@ import { redisUrl, type TestStack, testStack, uniquePrefix, waitForRun } from '.
  * start-flow.ts). These check the cases where the create does not go as sent.
  */
 
+let handled = 0;
 const versioned = (input: z.ZodType) =>
-  defineFlow({ name: 'versioned', description: 'v', input, steps: { only: { handler: () => 1 } } });
+  defineFlow({
+    name: 'versioned',
+    description: 'v',
+    input,
+    steps: {
+      only: {
+        handler: () => {
+          handled++;
+          return 1;
+        },
+      },
+    },
+  });
 
 let stack: TestStack | undefined;
 afterEach(async () => {
@@ -27,8 +40,9 @@ afterEach(async () => {
 });
 
 describe('a start sent with its step jobs', () => {
-  it('refused by a newer schema, creates no run and leaves no step job behind', async () => {
+  it('refused by a newer schema, creates no run, runs no step and leaves no step job behind', async () => {
     stack = testStack();
+    handled = 0;
     const first = await stack.startWorker([versioned(z.object({ n: z.number().optional() }))]);
     // Two starts: the first may load the create script, the second runs it by its SHA.
     const warm = [
@@ -54,6 +68,7 @@ describe('a start sent with its step jobs', () => {
 
     const runs = await stack.engine.runs.list('versioned', { limit: 50 });
     expect(runs.items.map((r) => r.id).sort()).toEqual([...warm.map((r) => r.runId), accepted.runId].sort());
+    expect(handled).toBe(3);
     const queue = new Queue('versioned', {
       connection: { url: redisUrl() },
       prefix: `{${stack.prefix}:versioned}`,
