@@ -79,18 +79,25 @@ if ARGV[7] ~= '' then
   if existing then return {0, existing, record(existing)} end
   redis.call('SET', KEYS[4], runId, 'PX', ARGV[7])
 end
-redis.call('HSET', KEYS[1], 'id', runId, 'flow', ARGV[3], 'input', ARGV[4], 'trigger', ARGV[5],
-  'createdAt', now, 'steps', ARGV[6], 'status', 'queued', 'remaining', n)
+-- One HSET for the record and every step (a step's attempts count from a missing field, 0).
+local fields = {'id', runId, 'flow', ARGV[3], 'input', ARGV[4], 'trigger', ARGV[5], 'createdAt', now,
+  'steps', ARGV[6], 'status', 'queued', 'remaining', n}
 for i = 0, n - 1 do
   local name = ARGV[pairsAt + i * 2]
-  redis.call('HSET', KEYS[1], 's:' .. name, 'pending', 'a:' .. name, 0, 'w:' .. name, ARGV[pairsAt + 1 + i * 2])
+  table.insert(fields, 's:' .. name)
+  table.insert(fields, 'pending')
+  table.insert(fields, 'w:' .. name)
+  table.insert(fields, ARGV[pairsAt + 1 + i * 2])
 end
-redis.call('ZADD', KEYS[2], 0, runId)
-local started = '{"at":' .. now .. ',"type":"run.started","data":{"trigger":' .. ARGV[5] .. '}}'
 local held = ARGV[9]
 if held ~= '' then
-  redis.call('HSET', KEYS[1], 's:' .. held, 'running', 'a:' .. held, 1, 't0:' .. held, now,
-    'status', 'running', 'startedAt', now)
+  for _, v in ipairs({'s:' .. held, 'running', 'a:' .. held, 1, 't0:' .. held, now, 'status', 'running',
+    'startedAt', now}) do table.insert(fields, v) end
+end
+redis.call('HSET', KEYS[1], unpack(fields))
+redis.call('ZADD', KEYS[2], 0, runId)
+local started = '{"at":' .. now .. ',"type":"run.started","data":{"trigger":' .. ARGV[5] .. '}}'
+if held ~= '' then
   redis.call('RPUSH', KEYS[3], started, step_event('started', now, held, 1))
 else
   redis.call('RPUSH', KEYS[3], started)
@@ -138,27 +145,30 @@ return {1, unpack(redis.call('HMGET', KEYS[1], unpack(fields)))}
 export const stepCompletedScript = luaScript(`
 ${TERMINAL}
 ${EVENTS}
-local now = ARGV[3]
-local status = redis.call('HGET', KEYS[1], 'status')
+local step, attempt, now = ARGV[1], ARGV[2], ARGV[3]
+local got = redis.call('HMGET', KEYS[1], 'status', 's:' .. step, 'remaining')
+local status, s = got[1], got[2]
 if not status then return {'ignored', -1, 0} end
-local s = redis.call('HGET', KEYS[1], 's:' .. ARGV[1])
-if ARGV[5] ~= '' and s == 'pending' then
-  if status ~= 'queued' then return {'ignored', -1, 0} end
-  redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'running', 'a:' .. ARGV[1], ARGV[2], 't0:' .. ARGV[1], ARGV[5],
-    'status', 'running', 'startedAt', ARGV[5])
-  redis.call('ZREM', KEYS[3], ARGV[6])
-  redis.call('RPUSH', KEYS[2], step_event('started', ARGV[5], ARGV[1], ARGV[2]))
-  status = 'running'
-end
+local unrecorded = ARGV[5] ~= '' and s == 'pending'
+if s == 'failed' or s == 'skipped' or (unrecorded and status ~= 'queued') then return {'ignored', -1, 0} end
 local state = 'ok'
-if s == 'completed' then
-  state = 'again'
-elseif s == 'failed' or s == 'skipped' then
-  return {'ignored', -1, 0}
-else
-  redis.call('HSET', KEYS[1], 's:' .. ARGV[1], 'completed', 't1:' .. ARGV[1], now, 'o:' .. ARGV[1], ARGV[4])
-  redis.call('HDEL', KEYS[1], 'e:' .. ARGV[1])
-  redis.call('RPUSH', KEYS[2], step_event('completed', now, ARGV[1], ARGV[2]))
+if s == 'completed' then state = 'again' end
+local remaining = tonumber(got[3])
+-- Written at the end, each in one call.
+local writes, events = {}, {}
+local function add(list, ...) for _, v in ipairs({...}) do table.insert(list, v) end end
+if state == 'ok' then
+  remaining = remaining - 1
+  add(writes, 's:' .. step, 'completed', 't1:' .. step, now, 'o:' .. step, ARGV[4], 'remaining', remaining)
+  if unrecorded then
+    add(writes, 'a:' .. step, attempt, 't0:' .. step, ARGV[5], 'status', 'running', 'startedAt', ARGV[5])
+    redis.call('ZREM', KEYS[3], ARGV[6])
+    add(events, step_event('started', ARGV[5], step, attempt))
+    status = 'running'
+  else
+    redis.call('HDEL', KEYS[1], 'e:' .. step)
+  end
+  add(events, step_event('completed', now, step, attempt))
 end
 local sinks = tonumber(ARGV[7])
 local ready = {}
@@ -171,20 +181,21 @@ for i = 8 + sinks, #ARGV do
     table.insert(ready, dep)
   end
 end
-local remaining
-if state == 'ok' then remaining = redis.call('HINCRBY', KEYS[1], 'remaining', -1)
-else remaining = tonumber(redis.call('HGET', KEYS[1], 'remaining')) end
 local completed = 0
 if remaining == 0 and not terminal(status) then
   local parts = {}
   for i = 8, 7 + sinks do
-    local out = redis.call('HGET', KEYS[1], 'o:' .. ARGV[i])
+    local out
+    if ARGV[i] == step and state == 'ok' then out = ARGV[4]
+    else out = redis.call('HGET', KEYS[1], 'o:' .. ARGV[i]) end
     table.insert(parts, '"' .. ARGV[i] .. '":' .. (out or 'null'))
   end
-  redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', now, 'output', '{' .. table.concat(parts, ',') .. '}')
-  redis.call('RPUSH', KEYS[2], '{"at":' .. now .. ',"type":"run.completed"}')
+  add(writes, 'status', 'completed', 'finishedAt', now, 'output', '{' .. table.concat(parts, ',') .. '}')
+  add(events, '{"at":' .. now .. ',"type":"run.completed"}')
   completed = 1
 end
+if #writes > 0 then redis.call('HSET', KEYS[1], unpack(writes)) end
+if #events > 0 then redis.call('RPUSH', KEYS[2], unpack(events)) end
 return {state, remaining, completed, unpack(ready)}
 `);
 
