@@ -215,55 +215,62 @@ const ANALYSIS = `## Where the time goes
 **A scheduled fire** of a 1-step flow is one BullMQ job, as in raw BullMQ: the marker job runs the
 flow's entry step itself. Beyond what raw BullMQ does for its job (promote the delayed job, fetch
 it, add the scheduler's next job, complete it), the fire reads its schedule and counters (1 Lua
-call), creates the run (1 Lua call: the record, its index entry, \`run.started\`, the entry step
-marked started, the occurrence, the retention trim) and, after the step, completes the step and
-the run (1 Lua call, which also compacts the run's event stream).
+call), creates the run (1 Lua call: the record, its index entry, \`run.started\` and
+\`step.started\`, the occurrence, the retention trim) and, after the step, completes the step and
+the run (1 Lua call, sent with BullMQ's finish of the job and not waited for).
 
-**An API-started 1-step run** (the throughput comparison) adds to raw BullMQ's add, fetch and
-complete three Lua calls: the create (which checks the manifest's version, so the API does not
-read the manifest first), the step's start (which returns its inputs) and its completion.
+**An API-started 1-step run** (the throughput comparison) adds two Lua calls to raw BullMQ's add,
+fetch and finish: the create, sent in the same round trip as the step job's add (on one
+connection, where Redis runs it first; it checks the manifest's version, so the API does not read
+the manifest first), and the completion. The first job of a new run carries the run's input, so
+its step starts without reading the run, and a step done before the event loop turns has its
+start recorded by its completion; the completion goes out with BullMQ's finish.
 
-**Missed targets.**
+Measured per run on this machine (Redis SLOWLOG at 0 µs, CPU profiles, heap sampling):
+- Redis: BullMQ's add and finish scripts take about 27 and 53 µs for a step job against 20 and
+  43 µs for a raw job (a job id of its own costs about 4 µs of the add; the finish fetches the
+  next job with its larger data); the create and the completion about 23 µs each.
+- Node: about 50 µs more than raw per run: building and parsing the two extra commands (ioredis
+  builds each command as a string, about a hundred bytes of garbage per argument), more garbage
+  collection (the process allocated about 73 KB per run against raw's 36 KB, measured before the
+  last two changes below), and the engine's own code (about 10 µs).
+
+**Missed target.**
 - Fire lag at 3,000 schedules every second. Every schedule fires at the same instant, so each
   second both sides work through a burst of 3,000 fires, and the p99 is about how long the
   burst takes; it grows with the burst on both sides (10 s runs of the same comparison: 2,000
   schedules p99 615 ms vs raw 389 ms, 2,500: 804 vs 502 ms). A fire costs Flowdeck raw BullMQ's
-  job plus a tracked run: 3 Lua calls, 4 event entries in a new stream, the run record and its
-  index entry, the occurrence and its counters; in CPU about 2× raw's per fire in Redis and
-  1.5× in Node on these two shared cores. Down from p99 3.2 s (two jobs and five calls per
-  fire) to the figure above. The burst is CPU-bound, so what closes the gap is less work per
-  fire (see the next point: the same costs).
-- Fire lag at 200 schedules: the burst of 200 fires is worked through 50 at a time, and a
-  Flowdeck fire holds its worker slot for its step too, so the last of the burst wait a little
-  longer than raw BullMQ's no-op jobs; the difference is near the 25 ms target, above or below
-  it from round to round (the rounds are listed with the table).
-- Throughput: per run Flowdeck spends about 2.2× raw BullMQ's CPU in all (Node and Redis
-  alike), and the two processes share two cores. Measured per run on this machine (Redis
-  SLOWLOG at 0 µs, CPU profiles, and experiments that remove one part at a time):
-  - Redis: BullMQ's own add and finish scripts cost about 12 µs more for a step job than for a
-    raw job (a job id of its own, retry options); the run's create, step start and completion
-    scripts about 25, 15 and 23 µs. The four event entries (a new stream per run, compacted
-    when the run ends) are 18 µs of that: with no events at all the rate was 0.43× raw.
-  - Node: about 75 µs more than raw per run, spread out: building and parsing the three extra
-    commands (ioredis copies and converts every argument), 12–18 µs more garbage collection,
-    and the engine's own code (about 15 µs).
-  - Round trips: each step makes three in a row per worker slot (start, completion, BullMQ's
-    finish-and-fetch) against raw BullMQ's one, so at the same concurrency the processes sit
-    idle more: together they used about 1.6 of the 2 cores, raw BullMQ 1.8.
-  - Tried and measured, not kept: sending the run scripts of all runs started or finished in
-    one event-loop turn as one call per flow (about 30 runs per call) was no faster (5,590 vs
-    5,945 runs/s, Redis CPU 133 vs 130 µs per run): the engine's connections already write a
-    turn's commands in one system call, so a call costs little beyond the work in it. Folding
-    each script's writes into one HSET was no faster either.
-  - What would close it: about a quarter less CPU per run in both processes. The largest single
-    parts left are the event stream per run (a run's events kept with its record, with one live
-    stream per flow for followers, would save most of the 18 µs and about 1 KB per stored run)
-    and the arguments sent with every call (key prefixes and limits that never change could
-    travel once with the script).
-- Creates through the API (no target): through the engine alone they run at about half of raw
-  upserts (a record, a version, an index entry and the trigger, against the trigger alone); the
-  rest is the HTTP layer: token check, request id and log, security headers, the flow lookup,
-  validation and the audit entry written for every write.
+  job plus a tracked run: 3 Lua calls (two of them waited for), the run record and its index
+  entry, four events, the occurrence and its counters; about 1.9× raw's CPU per fire. The burst
+  is CPU-bound, so what closes the gap is less work per fire: the fire's read of its schedule and
+  its create in one script (the overlap, catch-up and limit decisions made in Lua), which would
+  also save the round trip between them.
+- Fire lag at 200 schedules is met on the median round; the rounds are listed with the table.
+
+**Throughput** meets its target on this run's median, by a small margin (the rounds are listed
+with the table): per run Flowdeck spends about 1.9× raw BullMQ's CPU in Node and in Redis, where
+it spent 2.2× before this round. What got it there, each measured before it was kept:
+- A run's events are a list per run, written by the same scripts as its state, instead of a
+  stream per run: a new stream takes a 4 KB block and was rewritten at its size when the run
+  ended (+9% runs/s in back-to-back runs). The scripts build their events from the values they already have.
+- A plain start sends its create and its step job in one round trip (+6%).
+- A step's transitions go out on the connection BullMQ finishes its job on, and a step that
+  nothing follows lets its job finish without waiting for its completion's answer (+4%).
+- The first step of a new run starts from its job, and a quick one has its start recorded by its
+  completion: one script for both instead of two (+12%).
+- Fewer arguments per call (a plain start no longer sends a fire's seven empty occurrence
+  arguments) and one HSET and one RPUSH per script.
+
+Tried and measured, not kept: 150 producers in flight instead of 50 (no change: the worker is the
+bottleneck on both sides, whose queues grow during the run); starting the first step from its
+job while still sending its start as a script of its own (within noise: the CPU, not the round
+trip, was the limit); sending all run scripts of one event-loop turn as one call per flow (no
+faster, earlier round); folding each script's writes into one HSET (no faster on its own).
+
+**Creates through the API** (no target): through the engine alone they run at about 0.6× raw
+upserts (a record, a version, an index entry and the trigger, against the trigger alone); the
+rest is the HTTP layer: token check, request id and log, security headers, the flow lookup,
+validation and the audit entry written for every write.
 
 **Fixed on the way** (each in its own commit): a schedule's fire runs the entry step in its marker
 job and records its occurrence in the create-run script (one job and three calls per fire instead
@@ -271,16 +278,15 @@ of two jobs and five); a fire reads its schedule with one script instead of an i
 (whose constructor copies every BullMQ script); each tick's commands go out in one socket write;
 every schedule of a cron pattern reuses the pattern's last next-fire and lost-fire answers; run ids
 draw randomness from a pool; the API no longer reads the manifest before each start (the create
-script checks its version); a step's abort signal is made only when its handler reads it; a
-step's start returns its inputs and its completion finishes the run; one ready step is enqueued
-with \`add\`, not \`addBulk\`; the parsed manifest, compiled input validator and parsed cron
-patterns are reused; jobs are classified by their tag before any zod parse; completed step and
-marker jobs are deleted at once; a page of schedules reads its job schedulers in one ZMSCORE; a
-flow's schedules are paged from an index; a finished run's event stream is rewritten at its size
-(5.3 KB → 1.5 KB per stored run); a fire's idempotency key is kept an hour instead of 7 days; a
-flow's API routes read its manifest without every worker's heartbeat; an audit entry is one
-script (not a MULTI, which ioredis builds by copying every BullMQ script); a page of schedules
-reads its index range and records in one script.`;
+script checks its version); a step's abort signal is made only when its handler reads it; one
+ready step is enqueued with \`add\`, not \`addBulk\`; the parsed manifest, compiled input
+validator and parsed cron patterns are reused; jobs are classified by their tag before any zod
+parse; completed step and marker jobs are deleted at once; a page of schedules reads its job
+schedulers in one ZMSCORE; a flow's schedules are paged from an index; a fire's idempotency key
+is kept an hour instead of 7 days; a flow's API routes read its manifest without every worker's
+heartbeat; an audit entry is one script (not a MULTI, which ioredis builds by copying every
+BullMQ script); a page of schedules reads its index range and records in one script; and the
+changes to a run's events, starts and completions listed above.`;
 
 async function main() {
   const probe = await benchRedis();
