@@ -1,6 +1,7 @@
 import type { ErrorInfo } from '@flowdeck/types';
 import type { Job } from 'bullmq';
 import type { EngineParts } from './engine.ts';
+import { createEventLog } from './events.ts';
 import type { DefinedFlow, StepContext } from './flow.ts';
 import type { StepJob } from './jobs.ts';
 import type { RedisClient } from './redis.ts';
@@ -39,8 +40,10 @@ export interface StepRunnerState {
  * out on it too, so a step's completion always reaches Redis before its job's.
  */
 export function createStepRunner(parts: EngineParts, state: StepRunnerState, jobConnection: RedisClient) {
-  const { events, queues, ctx } = parts;
+  const { queues, ctx } = parts;
   const runs = createRunStore({ ...ctx, redis: jobConnection });
+  // A step's log lines too, so they land after its start.
+  const events = createEventLog({ ...ctx, redis: jobConnection });
 
   const versions = new WeakMap<DefinedFlow, string>();
   const versionOf = (flow: DefinedFlow) => {
@@ -149,6 +152,7 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState, job
         return abort.signal;
       },
       log: (level, message, logData) => {
+        deferred?.recordNow();
         pendingLogs.push(
           events
             .log(flowName, runId, { step, attempt, level, message, data: logData })
@@ -273,7 +277,8 @@ export async function recordAbandonedStep(parts: EngineParts, flow: DefinedFlow,
 /**
  * The start of a step that began without reading its run (see startsAtOnce). A handler done
  * before the event loop turns has its start recorded with its completion, one script for both;
- * one still running then has it recorded at once, so the run shows the step running.
+ * one still running then, or one that logs, has it recorded at once, so the run shows the step
+ * running and its log lines after its start.
  */
 function deferStart(record: () => void) {
   const startedAt = Date.now();
@@ -288,6 +293,10 @@ function deferStart(record: () => void) {
       clearImmediate(pending);
       pending = undefined;
       return startedAt;
+    },
+    /** Records the start now if it is still to be (before anything else the step records). */
+    recordNow() {
+      if (this.settle() !== undefined) record();
     },
   };
 }

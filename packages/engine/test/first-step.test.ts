@@ -42,6 +42,35 @@ describe("a new run's first step", () => {
     ]);
   });
 
+  it('that is quick and logs records its start before its log lines', async () => {
+    stack = testStack();
+    const chatty = defineFlow({
+      name: 'chatty',
+      description: '',
+      steps: {
+        only: {
+          handler: (ctx) => {
+            ctx.log('info', 'one');
+            ctx.log('info', 'two');
+            return 'done';
+          },
+        },
+      },
+    });
+    await stack.startWorker([chatty]);
+    const { runId } = await stack.engine.startFlow('chatty', {}, { trigger: { type: 'api' } });
+    await waitForRun(stack.engine, 'chatty', runId);
+    const events = await stack.engine.events.list('chatty', runId);
+    expect(events.map((e) => e.message ?? e.type)).toEqual([
+      'run.started',
+      'step.started',
+      'one',
+      'two',
+      'step.completed',
+      'run.completed',
+    ]);
+  });
+
   it('that takes a while shows the run and the step running until it ends', async () => {
     stack = testStack();
     let release: () => void = () => {};
