@@ -16,7 +16,7 @@ interface StreamRunEventsInput {
 }
 
 /**
- * Sends a run's events as SSE, `id: <stream id>` on each so a reconnect resumes with
+ * Sends a run's events as SSE, `id: <event id>` on each so a reconnect resumes with
  * `Last-Event-ID`, and ends the response after `run.completed` / `run.failed`. A run that
  * has already finished gets its stored events and the end at once: following it would wait
  * for events that never come (e.g. when EventSource reconnects after the last one).
