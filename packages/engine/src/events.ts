@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type LogLevel, RunEvent, TERMINAL_RUN_EVENTS } from '@flowdeck/types';
 import type { EngineContext } from './context.ts';
 import { EVENTS_MAX_LEN } from './context.ts';
@@ -90,7 +91,8 @@ export function createEventLog(ctx: EngineContext) {
         yield event;
         if (TERMINAL_RUN_EVENTS.includes(event.type)) return;
       }
-      if (read.end === seen) await pause(POLL_MS, signal);
+      // An abort ends the wait early (and the loop).
+      if (read.end === seen) await sleep(POLL_MS, undefined, { signal }).catch(() => {});
       seen = read.end;
     }
   }
@@ -101,19 +103,6 @@ export function createEventLog(ctx: EngineContext) {
   }
 
   return { list, log, follow };
-}
-
-/** Waits `ms`, or less when the signal aborts. */
-function pause(ms: number, signal: AbortSignal) {
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 export type EventLog = ReturnType<typeof createEventLog>;

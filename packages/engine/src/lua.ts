@@ -16,13 +16,11 @@ export interface LuaScript {
 const loadedOn = new WeakMap<RedisClient, Set<string>>();
 
 function markLoaded(redis: RedisClient, sha: string) {
-  let loaded = loadedOn.get(redis);
-  if (!loaded) {
-    const fresh = new Set<string>();
-    loaded = fresh;
-    loadedOn.set(redis, fresh);
+  const loaded = loadedOn.get(redis) ?? new Set<string>();
+  if (!loadedOn.has(redis)) {
+    loadedOn.set(redis, loaded);
     // A new connection may be to a restarted Redis, or another one after a failover.
-    redis.on('close', () => fresh.clear());
+    redis.on('close', () => loaded.clear());
   }
   loaded.add(sha);
 }

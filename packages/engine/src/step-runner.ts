@@ -45,25 +45,24 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState, job
   // A step's log lines too, so they land after its start.
   const events = createEventLog({ ...ctx, redis: jobConnection });
 
-  const versions = new WeakMap<DefinedFlow, string>();
-  const versionOf = (flow: DefinedFlow) => {
-    let version = versions.get(flow);
-    if (version === undefined) {
-      version = manifestVersion(flow.manifest);
-      versions.set(flow, version);
+  /** What a flow's steps need of its manifest, worked out once per flow. */
+  const facts = new WeakMap<DefinedFlow, { sinks: string[]; version: string }>();
+  const factsOf = (flow: DefinedFlow) => {
+    let known = facts.get(flow);
+    if (!known) {
+      const sinks = flow.manifest.steps
+        .filter((s) => flow.dependants(s.name).length === 0)
+        .map((s) => s.name);
+      known = { sinks, version: manifestVersion(flow.manifest) };
+      facts.set(flow, known);
     }
-    return version;
+    return known;
   };
 
-  const sinks = new WeakMap<DefinedFlow, string[]>();
-  const sinksOf = (flow: DefinedFlow) => {
-    let names = sinks.get(flow);
-    if (!names) {
-      names = flow.manifest.steps.filter((s) => flow.dependants(s.name).length === 0).map((s) => s.name);
-      sinks.set(flow, names);
-    }
-    return names;
-  };
+  /** Logs a failed write of a step that nothing waits for. */
+  const logFailedWrite =
+    (level: 'warn' | 'error', what: string, flow: string, runId: string, step: string) => (error: Error) =>
+      ctx.logger[level](`could not record a step ${what}`, { flow, runId, step, error: error.message });
 
   /** Records the step's completion (once, ending the run after its last step) and enqueues the dependants now ready. */
   async function afterStep(
@@ -77,21 +76,14 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState, job
   ) {
     const flowName = flow.manifest.name;
     const dependants = flow.dependants(step);
-    const graph = { dependants, sinks: sinksOf(flow) };
+    const graph = { dependants, sinks: factsOf(flow).sinks };
     const completing = runs.stepCompleted(flowName, runId, step, attempt, output, graph, startedAt);
     if (dependants.length === 0) {
       // Nothing follows this step, so its job may finish without waiting for the answer: the
       // completion was sent first on the connection BullMQ finishes the job on, so Redis runs it
       // first, and a worker that dies in between leaves an unfinished job that is run again.
       // This saves a round trip at the end of every run.
-      completing.catch((error: Error) =>
-        ctx.logger.error('could not record a step completion', {
-          flow: flowName,
-          runId,
-          step,
-          error: error.message,
-        }),
-      );
+      completing.catch(logFailedWrite('error', 'completion', flowName, runId, step));
       return;
     }
     const done = await completing;
@@ -117,16 +109,7 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState, job
     const recordStart = () => runs.stepStarted(flowName, runId, step, attempt, []);
     const deferred =
       started && !started.recorded
-        ? deferStart(() =>
-            recordStart().catch((error: Error) =>
-              ctx.logger.warn('could not record a step start', {
-                flow: flowName,
-                runId,
-                step,
-                error: error.message,
-              }),
-            ),
-          )
+        ? deferStart(() => recordStart().catch(logFailedWrite('warn', 'start', flowName, runId, step)))
         : undefined;
     const start = started
       ? { state: 'run' as const, ...started }
@@ -156,14 +139,7 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState, job
         pendingLogs.push(
           events
             .log(flowName, runId, { step, attempt, level, message, data: logData })
-            .catch((error: Error) => {
-              ctx.logger.warn('could not record a step log line', {
-                flow: flowName,
-                runId,
-                step,
-                error: error.message,
-              });
-            }),
+            .catch(logFailedWrite('warn', 'log line', flowName, runId, step)),
         );
       },
     };
@@ -226,7 +202,7 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState, job
   function startsAtOnce(flow: DefinedFlow, job: Job, data: StepJob) {
     const { newRun } = data;
     if (!newRun || job.attemptsStarted > 1 || job.attemptsMade > 0) return undefined;
-    if (newRun.version !== undefined && newRun.version !== versionOf(flow)) return undefined;
+    if (newRun.version !== undefined && newRun.version !== factsOf(flow).version) return undefined;
     return { input: newRun.input, outputs: {}, recorded: false };
   }
 
