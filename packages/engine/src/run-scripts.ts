@@ -52,23 +52,37 @@ end`;
  * occurrences, occurrence index and stats. ARGV: runId, createdAt, flow, input, trigger,
  * stepsJson, idemTtlMs ('' without an idempotency key), manifestVersion ('' to skip the check),
  * heldStep ('' for none), maxRuns, floorId, name/needCount pairs, then for a fire (10 KEYS) the 7
- * occurrence args. The new run is written and older runs trimmed in one call; a held entry
- * step is marked started (its caller runs it now), and a fire's occurrence is recorded, for a new
- * run or the one its idempotency key already names. Returns {created (1|0), runId, recorded
- * (1|0)}, or {-1} when the caller's manifest is not the one published last (it reads it again
- * and retries). */
+ * occurrence args, and for a checked fire (11 KEYS, the last the schedule versions) the 3 check
+ * args: the schedule's version as the caller read it, the planned time before this fire ('' when
+ * nothing unrecorded can precede it) and '1' when the schedule skips overlapping runs. The new run
+ * is written and older runs trimmed in one call; a held entry step is marked started (its caller
+ * runs it now), and a fire's occurrence is recorded, for a new run or the one its idempotency key
+ * already names. Returns {created (1|0), runId, recorded (1|0)}, {-1} when the caller's manifest
+ * is not the one published last (it reads it again and retries), or {-2}, nothing written, when a
+ * checked fire finds its schedule changed, an earlier planned time not recorded yet, or (skipping
+ * overlaps) the schedule's last run still going: the caller reads the schedule and decides. */
 export const createRunScript = luaScript(`
 ${TRIM}
 ${EVENTS}
 ${RECORD_OCCURRENCE_LUA}
 local pairsAt = 12
 local runId, now = ARGV[1], ARGV[2]
-local fire = #KEYS >= 10
-local n = (#ARGV - pairsAt + 1 - (fire and 7 or 0)) / 2
+local fire, checked = #KEYS >= 10, #KEYS >= 11
+local n = (#ARGV - pairsAt + 1 - (fire and 7 or 0) - (checked and 3 or 0)) / 2
+local occurrenceAt = pairsAt + n * 2
 local function record(id)
   if not fire then return 0 end
-  local at = pairsAt + n * 2
-  return record_occurrence(KEYS[8], KEYS[9], KEYS[10], {unpack(ARGV, at, at + 6)}, id)
+  return record_occurrence(KEYS[8], KEYS[9], KEYS[10], {unpack(ARGV, occurrenceAt, occurrenceAt + 6)}, id)
+end
+if checked then
+  local scheduleId, check = ARGV[occurrenceAt + 3], occurrenceAt + 7
+  if redis.call('HGET', KEYS[11], scheduleId) ~= ARGV[check] then return {-2} end
+  local stats = redis.call('HMGET', KEYS[10], scheduleId .. ':lastPlanned', scheduleId .. ':lastRunId')
+  if ARGV[check + 1] ~= '' and tonumber(stats[1] or '0') < tonumber(ARGV[check + 1]) then return {-2} end
+  if ARGV[check + 2] == '1' and stats[2] then
+    local last = redis.call('HGET', string.sub(KEYS[1], 1, -#runId - 1) .. stats[2], 'status')
+    if last == 'queued' or last == 'running' then return {-2} end
+  end
 end
 if ARGV[8] ~= '' then
   local published = redis.call('GET', KEYS[5])

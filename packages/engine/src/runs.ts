@@ -13,7 +13,7 @@ import type {
 import type { EngineContext } from './context.ts';
 import { NotFoundError } from './errors.ts';
 import { newRunId, RUN_ID_PATTERN, runIdFloor } from './ids.ts';
-import type { OccurrenceWrite } from './schedules/store.ts';
+import type { FireCheck, OccurrenceWrite } from './schedules/store.ts';
 import { createRunScript, stepCompletedScript, stepFailedScript, stepStartedScript } from './run-scripts.ts';
 
 /** The run store: records, the per-flow run index and the state transitions of a run. */
@@ -37,10 +37,18 @@ export interface NewRun {
   heldStep?: string;
   /** A schedule's fire, recorded with the run (or with the run its idempotency key names). */
   occurrence?: OccurrenceWrite;
+  /** With `occurrence`: create the run only if the schedule is as the caller read it (see fire.ts). */
+  fireCheck?: FireCheck;
   /** The version of the manifest the input was checked against; the create fails with `stale` if
    * a newer one was published. Omitted: not checked. */
   manifestVersion?: string;
 }
+
+/** `stale`: a newer manifest was published; `refused`: the fire's check failed, nothing written. */
+type CreateResult =
+  | { stale: true }
+  | { stale: false; refused: true }
+  | { stale: false; refused: false; runId: string; created: boolean; recorded: boolean };
 
 type EventBody = Record<string, unknown> & { type: string };
 const json = (value: unknown) => JSON.stringify(value ?? null);
@@ -51,9 +59,7 @@ export function createRunStore(ctx: EngineContext) {
   const { redis, keys } = ctx;
   const runKeys = (flow: string, runId: string) => [keys.run(flow, runId), keys.runEvents(flow, runId)];
 
-  async function create(
-    run: NewRun,
-  ): Promise<{ stale: true } | { stale: false; runId: string; created: boolean; recorded: boolean }> {
+  async function create(run: NewRun): Promise<CreateResult> {
     const runId = run.runId ?? newRunId();
     const createdAt = Date.now();
     const pairs = run.steps.flatMap((s) => [s.name, s.needs.length]);
@@ -68,6 +74,7 @@ export function createRunStore(ctx: EngineContext) {
         keys.unstartedRuns(run.flowName),
         keys.legacyRunEvents(run.flowName, runId),
         ...(run.occurrence?.keys ?? []),
+        ...(run.fireCheck?.keys ?? []),
       ],
       [
         runId,
@@ -83,10 +90,18 @@ export function createRunStore(ctx: EngineContext) {
         runIdFloor(createdAt - ctx.retention.maxAgeMs),
         ...pairs,
         ...(run.occurrence?.args ?? []),
+        ...(run.fireCheck?.args ?? []),
       ],
     )) as [number, string, number];
     if (result[0] === -1) return { stale: true };
-    return { stale: false, runId: result[1], created: result[0] === 1, recorded: result[2] === 1 };
+    if (result[0] === -2) return { stale: false, refused: true };
+    return {
+      stale: false,
+      refused: false,
+      runId: result[1],
+      created: result[0] === 1,
+      recorded: result[2] === 1,
+    };
   }
 
   /**

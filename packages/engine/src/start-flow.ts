@@ -4,7 +4,7 @@ import { InputInvalidError, InvalidRequestError } from './errors.ts';
 import { newRunId } from './ids.ts';
 import { describeInputErrors, inputErrors } from './input-schema.ts';
 import type { Queues } from './queues.ts';
-import type { OccurrenceWrite } from './schedules/store.ts';
+import type { FireCheck, OccurrenceWrite } from './schedules/store.ts';
 import type { Registry } from './registry.ts';
 import type { RunStore } from './runs.ts';
 
@@ -16,6 +16,15 @@ export interface StartRunOptions extends StartFlowOptions {
   holdEntryStep?: boolean;
   /** A schedule's fire to record with the run, in the same script. */
   occurrence?: OccurrenceWrite;
+  /** With `occurrence`: start only if the schedule is as the caller read it, else FireCheckRefused. */
+  fireCheck?: FireCheck;
+}
+
+/** A fire's check against its schedule failed (see fire.ts): nothing was written. */
+export class FireCheckRefused extends Error {
+  constructor() {
+    super('the schedule is not as this fire last read it');
+  }
 }
 
 export interface StartedRun extends StartFlowResponse {
@@ -72,6 +81,7 @@ export function createStartFlow(
       idempotencyTtlMs: options.idempotencyTtlMs,
       heldStep: held,
       occurrence: options.occurrence,
+      fireCheck: options.fireCheck,
       manifestVersion: manifestCheck === 'none' ? undefined : version,
     });
     return { manifest, held, others, result };
@@ -132,6 +142,7 @@ export function createStartFlow(
     if (attempt.result.stale) attempt = await checkAndCreate(flowName, input, options, 'none');
     const { manifest, held, others, result } = attempt;
     if (result.stale) throw new Error('run creation refused an unchecked manifest');
+    if (result.refused) throw new FireCheckRefused();
     const { runId, created, recorded } = result;
     if (created) {
       if (held === undefined) await queues.enqueueSteps(manifest, runId, manifest.entrySteps, { input });

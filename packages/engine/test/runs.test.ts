@@ -219,7 +219,7 @@ describe('runs', () => {
       trigger: { type: 'api' },
       steps: diamond().manifest.steps.map(({ name, needs }) => ({ name, needs })),
     });
-    if (created.stale) throw new Error('unexpected stale manifest');
+    if (created.stale || created.refused) throw new Error('unexpected stale manifest or refused check');
     const normal = await stack.engine.startFlow('diamond', {}, { trigger: { type: 'api' } });
     const [lost, started] = await Promise.all([
       waitForRun(stack.engine, 'diamond', created.runId),

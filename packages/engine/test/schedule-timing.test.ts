@@ -6,6 +6,7 @@ import {
   nextCronFire,
   nextEveryFire,
   nextFires,
+  plannedBefore,
   plannedBetween,
 } from '../src/schedules/spec.ts';
 import { scheduleWarnings } from '../src/schedules/warnings.ts';
@@ -331,6 +332,24 @@ describe('an interval across a long pause', () => {
       for (let t = fresh(since); t < before; t = fresh(t)) expected.push(t);
       const timing = { kind: 'cron' as const, cron, tz };
       expect(plannedBetween(timing, noWindow, 0, since, before, 100)).toEqual(expected);
+      let previous = fresh(before - 60_000);
+      while (fresh(previous) < before) previous = fresh(previous);
+      expect(plannedBefore(timing, noWindow, 0, before)).toBe(previous);
     }
+  });
+
+  it('the planned time before a fire is on the schedule grid, and there is none before its first fire', () => {
+    const every = { kind: 'every' as const, every: 60_000 };
+    const anchor = jan1 + 123;
+    expect(plannedBefore(every, noWindow, anchor, anchor + 60_000)).toBeNull();
+    expect(plannedBefore(every, noWindow, anchor, anchor + 60_001)).toBe(anchor + 60_000);
+    expect(plannedBefore(every, noWindow, anchor, anchor + 180_000)).toBe(anchor + 120_000);
+    const window = { startDate: jan1 + 3_600_000, endDate: null };
+    expect(plannedBefore(every, window, anchor, jan1 + 3_600_000)).toBeNull();
+    expect(plannedBefore(every, window, anchor, jan1 + 3_660_000)).toBe(jan1 + 3_600_000);
+    const cron = { kind: 'cron' as const, cron: '0 * * * *', tz: 'UTC' };
+    expect(plannedBefore(cron, noWindow, 0, jan1 + 3_600_000)).toBe(jan1);
+    expect(plannedBefore(cron, window, 0, jan1 + 3_600_000)).toBeNull();
+    expect(plannedBefore({ kind: 'once', at: jan1 }, noWindow, 0, jan1 + 1)).toBeNull();
   });
 });

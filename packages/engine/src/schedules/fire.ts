@@ -4,10 +4,10 @@ import type { EngineContext } from '../context.ts';
 import { FlowdeckError } from '../errors.ts';
 import type { ScheduledStartMarker } from '../jobs.ts';
 import type { RunStore } from '../runs.ts';
-import type { StartRun } from '../start-flow.ts';
+import { FireCheckRefused, type StartRun } from '../start-flow.ts';
 import { isRecurring, type ScheduleRecord, type ScheduleStats } from './record.ts';
-import { parseDate, plannedBetween, timingOf } from './spec.ts';
-import { occurrencesKept, type ScheduleStore } from './store.ts';
+import { parseDate, plannedBefore, plannedBetween, timingOf } from './spec.ts';
+import { type FireCheck, occurrencesKept, type ScheduleStore } from './store.ts';
 import { schedulerFireTime, schedulerJobId, type Triggers } from './triggers.ts';
 
 /**
@@ -24,6 +24,11 @@ import { schedulerFireTime, schedulerJobId, type Triggers } from './triggers.ts'
  * handles those too, oldest first, as late fires under the same catch-up and overlap
  * policies. Their idempotency key is the job id BullMQ would have given them, so a fire
  * handled both ways still starts one run.
+ *
+ * A worker keeps the schedules its fires read. The next fire of a known schedule does not read it
+ * again: its run's create checks in the same script that the schedule is unchanged and that
+ * nothing above applies (see fireKnown), and only when that check fails is the schedule read and
+ * the fire decided as described.
  */
 /**
  * A fire's idempotency key only has to outlive a redelivery of its marker (a stalled or retried
@@ -32,6 +37,12 @@ import { schedulerFireTime, schedulerJobId, type Triggers } from './triggers.ts'
  */
 const FIRE_KEY_TTL_MS = 3_600_000;
 
+/**
+ * Schedules kept as their fires last read them, for the next fire to check rather than read (see
+ * fireKnown). Enough for every schedule of a busy worker; a record takes about a kilobyte.
+ */
+const KNOWN_KEPT = 10_000;
+
 /** A new run's entry step, marked started, for the marker job's worker to run now. */
 export interface HeldStep {
   runId: string;
@@ -39,11 +50,29 @@ export interface HeldStep {
   input: unknown;
 }
 
+interface Fire {
+  scheduledFor: number;
+  jobId: string | undefined;
+  manual: boolean;
+  input: unknown;
+  holdEntryStep: boolean;
+}
+
 export function createFireHandler(
   ctx: EngineContext,
   deps: { store: ScheduleStore; triggers: Triggers; runs: RunStore; startRun: StartRun },
 ) {
   const { store, runs, startRun } = deps;
+  const known = new Map<string, ScheduleRecord>();
+  const knownKey = (flow: string, id: string) => `${flow}\n${id}`;
+
+  function remember(record: ScheduleRecord) {
+    const key = knownKey(record.flowName, record.id);
+    known.delete(key);
+    if (record.status !== 'active' || !isRecurring(record)) return;
+    if (known.size >= KNOWN_KEPT) known.delete(known.keys().next().value!);
+    known.set(key, record);
+  }
 
   async function previousRunStillGoing(record: ScheduleRecord) {
     const lastRunId = (await store.stats(record.flowName, [record.id])).get(record.id)?.lastRunId;
@@ -52,10 +81,11 @@ export function createFireHandler(
     return status === 'queued' || status === 'running';
   }
 
+  const pastCatchup = (record: ScheduleRecord, scheduledFor: number, now: number) =>
+    record.catchupWindowMs !== null && now - scheduledFor > record.catchupWindowMs;
+
   async function decide(record: ScheduleRecord, scheduledFor: number, manual: boolean, now: number) {
-    if (!manual && record.catchupWindowMs !== null && now - scheduledFor > record.catchupWindowMs) {
-      return 'missed-catchup' as const;
-    }
+    if (!manual && pastCatchup(record, scheduledFor, now)) return 'missed-catchup' as const;
     if (record.overlap === 'skip' && (await previousRunStillGoing(record))) return 'skipped-overlap' as const;
     return 'started' as const;
   }
@@ -107,16 +137,7 @@ export function createFireHandler(
     return lost;
   }
 
-  async function handle(
-    record: ScheduleRecord,
-    fire: {
-      scheduledFor: number;
-      jobId: string | undefined;
-      manual: boolean;
-      input: unknown;
-      holdEntryStep: boolean;
-    },
-  ) {
+  async function handle(record: ScheduleRecord, fire: Fire) {
     const flow = record.flowName;
     const { scheduledFor, manual } = fire;
     const now = Date.now();
@@ -126,19 +147,8 @@ export function createFireHandler(
     let held: HeldStep | undefined;
     let recorded: boolean;
     if (outcome === 'started') {
-      const input = fire.input ?? record.input ?? {};
       try {
-        // The occurrence is written by the script that creates the run: one round trip.
-        const started = await startRun(flow, input, {
-          trigger: { type: 'schedule', scheduleId: record.id, scheduledFor },
-          idempotencyKey: `fire:${fire.jobId}`,
-          idempotencyTtlMs: Math.min(FIRE_KEY_TTL_MS, ctx.retention.maxAgeMs),
-          holdEntryStep: fire.holdEntryStep,
-          occurrence: store.occurrenceWrite(flow, record.id, { ...base, outcome }),
-        });
-        runId = started.runId;
-        recorded = started.recorded;
-        if (started.heldStep) held = { runId, step: started.heldStep, input };
+        ({ runId, held, recorded } = await start(record, fire, now));
       } catch (error) {
         // Input the flow no longer accepts will not improve with retries: record and move on.
         if (!(error instanceof FlowdeckError) || error.status >= 500) throw error;
@@ -153,21 +163,78 @@ export function createFireHandler(
     } else {
       recorded = await store.recordOccurrence(flow, record.id, { ...base, outcome });
     }
-    if (!recorded)
-      ctx.logger.info('fire already recorded; nothing more to do', {
-        flow,
-        scheduleId: record.id,
-        scheduledFor,
-      });
-    ctx.logger.info('schedule fired', {
-      flow,
-      scheduleId: record.id,
+    return fired(record, { scheduledFor, now, outcome, runId, held, recorded });
+  }
+
+  /** Starts the fire's run; the occurrence is written by the script that creates it. */
+  async function start(record: ScheduleRecord, fire: Fire, now: number, check?: FireCheck) {
+    const { scheduledFor, manual } = fire;
+    const input = fire.input ?? record.input ?? {};
+    const occurrence = {
       scheduledFor,
-      outcome,
-      runId,
-      lagMs: now - scheduledFor,
+      firedAt: now,
+      ...(manual ? { manual } : {}),
+      outcome: 'started' as const,
+    };
+    const started = await startRun(record.flowName, input, {
+      trigger: { type: 'schedule', scheduleId: record.id, scheduledFor },
+      idempotencyKey: `fire:${fire.jobId}`,
+      idempotencyTtlMs: Math.min(FIRE_KEY_TTL_MS, ctx.retention.maxAgeMs),
+      holdEntryStep: fire.holdEntryStep,
+      occurrence: store.occurrenceWrite(record.flowName, record.id, occurrence),
+      fireCheck: check,
     });
-    return { outcome, runId, held };
+    const { runId, recorded, heldStep } = started;
+    const held: HeldStep | undefined = heldStep ? { runId, step: heldStep, input } : undefined;
+    return { runId, recorded, held };
+  }
+
+  /**
+   * A scheduled fire of a schedule this worker has read before: its create carries a check that
+   * the schedule is unchanged, that no earlier planned time is unrecorded, and (skipping overlaps)
+   * that the last run has ended, instead of a read of the schedule first. Undefined when the check
+   * fails or the run could not start: the fire then reads its schedule and decides as usual.
+   */
+  async function fireKnown(record: ScheduleRecord, fire: Fire) {
+    const now = Date.now();
+    if (pastCatchup(record, fire.scheduledFor, now)) return undefined;
+    const window = { startDate: parseDate('startDate', record.startDate), endDate: null };
+    const before = plannedBefore(
+      timingOf(record.spec, record.anchor),
+      window,
+      record.anchor,
+      fire.scheduledFor,
+    );
+    // A planned time before the last edit was never this schedule's to fire.
+    const mustBeRecorded = before !== null && before > record.updatedAt ? before : null;
+    try {
+      const started = await start(record, fire, now, store.fireCheck(record, mustBeRecorded));
+      return fired(record, { scheduledFor: fire.scheduledFor, now, outcome: 'started', ...started });
+    } catch (error) {
+      if (error instanceof FireCheckRefused || (error instanceof FlowdeckError && error.status < 500)) {
+        return undefined;
+      }
+      throw error;
+    }
+  }
+
+  /** Logs a handled fire and gives the marker job's result. */
+  function fired(
+    record: ScheduleRecord,
+    fire: {
+      scheduledFor: number;
+      now: number;
+      outcome: OccurrenceOutcome;
+      recorded: boolean;
+      runId?: string;
+      held?: HeldStep;
+    },
+  ) {
+    const { scheduledFor, outcome, runId } = fire;
+    const context = { flow: record.flowName, scheduleId: record.id, scheduledFor };
+    if (!fire.recorded) ctx.logger.info('fire already recorded; nothing more to do', context);
+    ctx.logger.info('schedule fired', { ...context, outcome, runId, lagMs: fire.now - scheduledFor });
+    return { outcome, runId, held: fire.held };
   }
 
   /**
@@ -195,9 +262,28 @@ export function createFireHandler(
     const flow = marker.__flowName;
     const manual = marker.__manual === true;
     const scheduledFor = marker.__scheduledFor ?? schedulerFireTime(job.id) ?? job.timestamp;
+    const thisFire: Fire = {
+      scheduledFor,
+      jobId: job.id,
+      manual,
+      input: marker.__flowInput,
+      holdEntryStep: options.holdEntryStep,
+    };
+    const last = manual ? undefined : known.get(knownKey(flow, marker.__scheduleId));
+    if (last) {
+      const quick = await fireKnown(last, thisFire);
+      if (quick) {
+        await completeIfFinished(last, scheduledFor);
+        return quick;
+      }
+    }
     const found = await store.getWithStats(flow, marker.__scheduleId);
-    if (!found) return { dropped: 'schedule deleted' };
+    if (!found) {
+      known.delete(knownKey(flow, marker.__scheduleId));
+      return { dropped: 'schedule deleted' };
+    }
     const { record, stats } = found;
+    remember(record);
     if (!manual && record.status !== 'active') return { dropped: `schedule ${record.status}` };
 
     if (!manual && isRecurring(record)) {
@@ -221,13 +307,7 @@ export function createFireHandler(
         });
       }
     }
-    const result = await handle(record, {
-      scheduledFor,
-      jobId: job.id,
-      manual,
-      input: marker.__flowInput,
-      holdEntryStep: options.holdEntryStep,
-    });
+    const result = await handle(record, thisFire);
     if (!manual) await completeIfFinished(record, scheduledFor);
     return result;
   }

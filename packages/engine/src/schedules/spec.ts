@@ -249,6 +249,30 @@ export function plannedBetween(
   return fires.reverse();
 }
 
+/**
+ * The latest planned fire time strictly before `before`, or null when nothing was planned before
+ * it. The end date is not applied: a later time than the true one only makes a caller check more.
+ */
+export function plannedBefore(timing: Timing, window: Window, anchor: number, before: number): number | null {
+  if (timing.kind === 'once') return null;
+  if (timing.kind === 'every') {
+    const first = firstEveryFire(timing.every, anchor, window);
+    if (first >= before) return null;
+    return first + Math.floor((before - 1 - first) / timing.every) * timing.every;
+  }
+  const key = `${timing.tz} ${timing.cron}`;
+  let known = lastPrevious.get(key);
+  if (!known || before <= known.previous || before > known.before) {
+    try {
+      known = { before, previous: cronAt(timing.cron, timing.tz, before).prev().getTime() };
+    } catch {
+      return null; // no earlier match
+    }
+    remember(lastPrevious, key, known);
+  }
+  return window.startDate !== null && known.previous < window.startDate ? null : known.previous;
+}
+
 export function describeTiming(timing: Timing): string {
   if (timing.kind === 'once') return `Once at ${new Date(timing.at).toISOString()}`;
   if (timing.kind === 'every') return `Every ${humanDuration(timing.every)}`;

@@ -68,6 +68,13 @@ export interface OccurrenceWrite {
   args: string[];
 }
 
+/** KEYS (1) and ARGV (3) of the create script's check of a fire against its schedule as last read
+ * (see run-scripts.ts). */
+export interface FireCheck {
+  keys: [versions: string];
+  args: [version: string, plannedBefore: string, skipOverlap: '1' | '0'];
+}
+
 /** KEYS: occurrences, occurrenceIndex, stats. ARGV: the OccurrenceWrite's, then runId ('' for
  * none). Returns 0 when this fire was already recorded. */
 const occurrenceScript = luaScript(`
@@ -270,6 +277,22 @@ export function createScheduleStore(ctx: EngineContext) {
     };
   }
 
+  /**
+   * The check a fire sends with its create when it did not read its schedule: `record` is the
+   * schedule as last read, `plannedBefore` the planned time before this fire that must be recorded
+   * already (null when none can be missing).
+   */
+  function fireCheck(record: ScheduleRecord, plannedBefore: number | null): FireCheck {
+    return {
+      keys: [keys.scheduleVersions(record.flowName)],
+      args: [
+        String(record.version),
+        plannedBefore === null ? '' : String(plannedBefore),
+        record.overlap === 'skip' ? '1' : '0',
+      ],
+    };
+  }
+
   async function recordOccurrence(flow: string, id: string, occurrence: Occurrence): Promise<boolean> {
     const { runId, ...rest } = occurrence;
     const write = occurrenceWrite(flow, id, rest);
@@ -305,6 +328,7 @@ export function createScheduleStore(ctx: EngineContext) {
     stats,
     hasOccurrence,
     occurrenceWrite,
+    fireCheck,
     recordOccurrence,
     occurrences,
     flowsWithSchedules,
