@@ -3,7 +3,7 @@
  * - create-schedule throughput with 50 requests in flight (POST /schedule through the real API
  *   process) against job scheduler upserts with 50 in flight;
  * - memory per schedule and per stored run, from Redis's used_memory before and after;
- * - GET schedules and GET runs latency (p50/p95, one request at a time, through the real API)
+ * - GET schedules (one flow's and every flow's) and GET runs latency (p50/p95, one request at a time, through the real API)
  *   with many schedules and runs stored, against reading a page of job schedulers or
  *   completed jobs straight from BullMQ (no HTTP).
  * The stored schedules are created through the engine (real records and job schedulers); the
@@ -34,6 +34,8 @@ export interface ApiResult {
   storedSchedules: number;
   storedRuns: number;
   listSchedules: { flowdeck: Latency; raw: Latency; page: number; bytes: number };
+  /** GET /api/_flows/schedules?limit=50, against the same page of job schedulers. */
+  listAllSchedules: { flowdeck: Latency; raw: Latency; page: number };
   listRuns: { flowdeck: Latency; raw: Latency; page: number };
 }
 
@@ -243,6 +245,9 @@ export async function apiBench(
     const listSchedules = await timeReads(sizes.reads, async () => {
       bytes = ok(await httpRequest(`${base}/schedules?limit=50`)).body.byteLength;
     });
+    const listAllSchedules = await timeReads(sizes.reads, async () => {
+      ok(await httpRequest(`${api.baseUrl}/api/_flows/schedules?limit=50`));
+    });
     const rawListSchedules = await timeReads(sizes.reads, () => rawQueue.getJobSchedulers(0, 49, true));
     const listRuns = await timeReads(sizes.reads, async () => {
       ok(await httpRequest(`${base}/runs?limit=50`));
@@ -263,6 +268,7 @@ export async function apiBench(
       storedSchedules: await client.hlen(`{${prefix}:${FLOW}}:schedules`),
       storedRuns: await client.zcard(`{${prefix}:${FLOW}}:runs`),
       listSchedules: { flowdeck: listSchedules, raw: rawListSchedules, page: 50, bytes },
+      listAllSchedules: { flowdeck: listAllSchedules, raw: rawListSchedules, page: 50 },
       listRuns: { flowdeck: listRuns, raw: rawListRuns, page: 50 },
     };
   } finally {

@@ -67,6 +67,14 @@ export interface Engine {
       query: { limit: number; cursor?: string },
     ): Promise<{ items: Schedule[]; nextCursor: string | null }>;
     listAll(query: ListSchedulesQuery): Promise<Schedule[]>;
+    /**
+     * One page of every flow's schedules, flows by name and each flow's oldest first. With a tag
+     * or status filter a page may hold fewer than `limit`: `nextCursor` goes on from the last
+     * schedule looked at.
+     */
+    pageAll(
+      query: ListSchedulesQuery & { limit: number },
+    ): Promise<{ items: Schedule[]; nextCursor: string | null }>;
     get(flowName: string, id: string, options?: { cursor?: string }): Promise<ScheduleDetail>;
     /** `ifMatch`: the version (or updatedAt) the caller last saw; a mismatch is a 409. */
     update(

@@ -198,10 +198,13 @@ export const SchedulePreview = z.object({
 });
 export type SchedulePreview = z.infer<typeof SchedulePreview>;
 
+/** Without `limit`, every matching schedule; with it, one page (flows by name, each oldest first). */
 export const ListSchedulesQuery = z.object({
   flowName: FlowName.optional(),
   tag: z.string().max(40).optional(),
   status: ScheduleStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+  cursor: z.string().max(200).optional(),
 });
 export type ListSchedulesQuery = z.infer<typeof ListSchedulesQuery>;
 

@@ -31,7 +31,7 @@ import {
   validateTiming,
   type Window,
 } from './spec.ts';
-import { createScheduleStore, SCHEDULE_CURSOR } from './store.ts';
+import { createScheduleStore, indexEntry, SCHEDULE_CURSOR } from './store.ts';
 import { createTriggers } from './triggers.ts';
 import { scheduleWarnings } from './warnings.ts';
 
@@ -51,6 +51,15 @@ export interface ScheduleDeps {
 
 const RECENT_OCCURRENCES = 20;
 const TRIGGER_WAIT_MS = 10_000;
+
+/** A page of every flow's schedules ends after its last schedule: `<flow>:<index entry>`. */
+const ALL_SCHEDULES_CURSOR = /^([a-z0-9][a-z0-9_-]{0,63}):([0-9a-z]{9}:sch_[0-9a-z]{1,40})$/;
+/** Schedules a filtered page looks at before it answers with what it found, so it stays quick. */
+const LOOKED_AT_PER_PAGE = 2000;
+
+const matching = (query: Pick<ListSchedulesQuery, 'tag' | 'status'>) => (schedule: Schedule) =>
+  (query.tag === undefined || (schedule.metadata.tags ?? []).includes(query.tag)) &&
+  (query.status === undefined || schedule.status === query.status);
 
 const windowOf = (r: { startDate?: string | null; endDate?: string | null }): Window => ({
   startDate: parseDate('startDate', r.startDate),
@@ -273,11 +282,37 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
     async listAll(query: ListSchedulesQuery) {
       const flows = query.flowName ? [query.flowName] : await store.flowsWithSchedules();
       const all = (await Promise.all(flows.map(async (flow) => views(flow, await store.all(flow))))).flat();
-      return all.filter(
-        (s) =>
-          (query.tag === undefined || (s.metadata.tags ?? []).includes(query.tag)) &&
-          (query.status === undefined || s.status === query.status),
-      );
+      return all.filter(matching(query));
+    },
+
+    async pageAll(query) {
+      const from = query.cursor === undefined ? undefined : ALL_SCHEDULES_CURSOR.exec(query.cursor);
+      if (from === null) {
+        const message = 'expected the cursor of a previous page';
+        throw new InvalidRequestError(`cursor: ${message}`, [{ path: 'query.cursor', message }]);
+      }
+      const [, fromFlow = '', fromEntry] = from ?? [];
+      const all = query.flowName ? [query.flowName] : await store.flowsWithSchedules();
+      const flows = all.filter((flow) => flow >= fromFlow);
+      const matches = matching(query);
+      const items: Schedule[] = [];
+      let looked = 0;
+      for (const flow of flows) {
+        let cursor = flow === fromFlow ? fromEntry : undefined;
+        do {
+          const page = await store.page(flow, { limit: query.limit, cursor });
+          const schedules = await views(flow, page.records);
+          for (const [i, schedule] of schedules.entries()) {
+            looked++;
+            if (matches(schedule)) items.push(schedule);
+            if (items.length < query.limit && looked < LOOKED_AT_PER_PAGE) continue;
+            const more = i < schedules.length - 1 || page.nextCursor !== null || flow !== flows.at(-1);
+            return { items, nextCursor: more ? `${flow}:${indexEntry(page.records[i]!)}` : null };
+          }
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor);
+      }
+      return { items, nextCursor: null };
     },
 
     async get(flowName, id, options = {}): Promise<ScheduleDetail> {

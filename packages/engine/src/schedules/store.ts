@@ -25,8 +25,9 @@ redis.call('ZADD', KEYS[3], 0, ARGV[5])
 return {1, ARGV[4]}
 `);
 
-/** A schedule's entry in the paging index: creation time first, so entries sort oldest first. */
-const indexEntry = (record: Pick<ScheduleRecord, 'id' | 'createdAt'>) =>
+/** A schedule's entry in the paging index: creation time first, so entries sort oldest first. A
+ * page's cursor is the entry of its last schedule. */
+export const indexEntry = (record: Pick<ScheduleRecord, 'id' | 'createdAt'>) =>
   `${record.createdAt.toString(36).padStart(9, '0')}:${record.id}`;
 export const SCHEDULE_CURSOR = /^[0-9a-z]{9}:sch_[0-9a-z]{1,40}$/;
 
