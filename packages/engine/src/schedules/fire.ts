@@ -39,9 +39,10 @@ const FIRE_KEY_TTL_MS = 3_600_000;
 
 /**
  * Schedules kept as their fires last read them, for the next fire to check rather than read (see
- * fireKnown). Enough for every schedule of a busy worker; a record takes about a kilobyte.
+ * fireKnown). The least recently read go first; schedules fire in turn, so a worker firing more
+ * schedules than this would find none of them kept. A record takes about 600 bytes and its input.
  */
-const KNOWN_KEPT = 10_000;
+const KNOWN_KEPT = 50_000;
 
 /** A new run's entry step, marked started, for the marker job's worker to run now. */
 export interface HeldStep {
