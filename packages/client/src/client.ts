@@ -104,8 +104,14 @@ export function createFlowdeckClient(options: ClientOptions = {}) {
       /** Every flow's schedules, filtered by `flowName`, `tag` or `status`. */
       listAll: (query: ListSchedulesQuery = {}, { signal }: CallOptions = {}) =>
         http.json(ScheduleList, { path: '/api/_flows/schedules', query, signal }),
+      /** One page of every flow's schedules (flows by name, each oldest first); pass `nextCursor` on. */
+      pageAll: (query: ListSchedulesQuery & { limit: number }, { signal }: CallOptions = {}) =>
+        http.linkedPage(ScheduleList, { path: '/api/_flows/schedules', query, signal }),
       list: (flow: string, { signal }: CallOptions = {}) =>
         http.json(ScheduleList, { path: `${flowPath(flow)}/schedules`, signal }),
+      /** One page of the flow's schedules, oldest first; pass `nextCursor` on for the next. */
+      page: (flow: string, query: { limit: number; cursor?: string }, { signal }: CallOptions = {}) =>
+        http.linkedPage(ScheduleList, { path: `${flowPath(flow)}/schedules`, query, signal }),
       /** The schedule, its next fire times and a page of its occurrences (older ones with `cursor`). */
       get: (flow: string, id: string, { cursor, signal }: CallOptions & { cursor?: string } = {}) =>
         http.json(ScheduleDetail, { path: schedulePath(flow, id), query: { cursor }, signal }),

@@ -29,6 +29,8 @@ export interface Transport {
   send(call: Call): Promise<Response>;
   /** The response body parsed with `schema`. */
   json<T>(schema: z.ZodType<T>, call: Call): Promise<T>;
+  /** One page of a list paged with a `Link: <…&cursor=…>; rel="next"` header, and that cursor. */
+  linkedPage<T>(schema: z.ZodType<T>, call: Call): Promise<{ items: T; nextCursor: string | null }>;
 }
 
 export function createTransport(options: ClientOptions = {}): Transport {
@@ -67,7 +69,18 @@ export function createTransport(options: ClientOptions = {}): Transport {
   }
 
   async function json<T>(schema: z.ZodType<T>, call: Call): Promise<T> {
+    return parseBody(schema, call, await send(call));
+  }
+
+  async function linkedPage<T>(schema: z.ZodType<T>, call: Call) {
     const response = await send(call);
+    const items = await parseBody(schema, call, response);
+    const next = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+    const nextCursor = next ? new URL(next, 'http://flowdeck').searchParams.get('cursor') : null;
+    return { items, nextCursor };
+  }
+
+  async function parseBody<T>(schema: z.ZodType<T>, call: Call, response: Response): Promise<T> {
     const parsed = schema.safeParse(await response.json().catch(() => undefined));
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0];
@@ -81,7 +94,7 @@ export function createTransport(options: ClientOptions = {}): Transport {
     );
   }
 
-  return { url, send, json };
+  return { url, send, json, linkedPage };
 }
 
 /** The server's problem+json as an error, or a plain one when something else answered. */

@@ -96,6 +96,24 @@ describe('the client', () => {
     expect(await client.schedules.list('cleanup-flow')).toEqual([]);
   });
 
+  it('pages through schedules with the cursor each page gives, one flow or every flow', async () => {
+    const body = { every: 3_600_000, input: { retentionDays: 2 }, metadata: { tags: ['client-pages'] } };
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await client.schedules.create('cleanup-flow', body)).id);
+    const first = await client.schedules.pageAll({ tag: 'client-pages', limit: 2 });
+    expect(first.items.map((s) => s.id)).toEqual(ids.slice(0, 2));
+    const second = await client.schedules.pageAll({
+      tag: 'client-pages',
+      limit: 2,
+      cursor: first.nextCursor!,
+    });
+    expect(second).toMatchObject({ items: [{ id: ids[2] }], nextCursor: null });
+    const own = await client.schedules.page('cleanup-flow', { limit: 2 });
+    expect(own.items).toHaveLength(2);
+    expect(own.nextCursor).not.toBeNull();
+    for (const id of ids) await client.schedules.remove('cleanup-flow', id);
+  });
+
   it('reports an API it cannot reach as network_error with status 0', async () => {
     const nowhere = createFlowdeckClient({ baseUrl: 'http://127.0.0.1:1' });
     const error = await nowhere.health().catch((e: unknown) => e);
