@@ -215,10 +215,12 @@ const ANALYSIS = `## Where the time goes
 
 **A scheduled fire** of a 1-step flow is one BullMQ job, as in raw BullMQ: the marker job runs the
 flow's entry step itself. Beyond what raw BullMQ does for its job (promote the delayed job, fetch
-it, add the scheduler's next job, complete it), the fire reads its schedule and counters (1 Lua
-call), creates the run (1 Lua call: the record, its index entry, \`run.started\` and
-\`step.started\`, the occurrence, the retention trim) and, after the step, completes the step and
-the run (1 Lua call, sent with BullMQ's finish of the job and not waited for).
+it, add the scheduler's next job, complete it), the fire creates the run (1 Lua call: the record,
+its index entry, \`run.started\` and \`step.started\`, the occurrence and its counters, the
+retention trim) and, after the step, completes the step and the run (1 Lua call, sent with
+BullMQ's finish of the job and not waited for). A worker keeps the schedules its fires read, so a
+fire does not read its schedule first: the create checks that the schedule is unchanged and that
+no earlier fire is unaccounted for, and only when that check fails is the schedule read.
 
 **An API-started 1-step run** (the throughput comparison) adds two Lua calls to raw BullMQ's add,
 fetch and finish: the create, sent in the same round trip as the step job's add (on one
@@ -240,17 +242,28 @@ Measured per run on this machine (Redis SLOWLOG at 0 µs, CPU profiles, heap sam
 - Fire lag at 3,000 schedules every second. Every schedule fires at the same instant, so each
   second both sides work through a burst of 3,000 fires, and the p99 is about how long the
   burst takes; it grows with the burst on both sides (10 s runs of the same comparison: 2,000
-  schedules p99 615 ms vs raw 389 ms, 2,500: 804 vs 502 ms). A fire costs Flowdeck raw BullMQ's
-  job plus a tracked run: 3 Lua calls (two of them waited for), the run record and its index
-  entry, four events, the occurrence and its counters; about 1.9× raw's CPU per fire. The burst
-  is CPU-bound, so what closes the gap is less work per fire: the fire's read of its schedule and
-  its create in one script (the overlap, catch-up and limit decisions made in Lua), which would
-  also save the round trip between them.
+  schedules p99 615 ms vs raw 389 ms, 2,500: 804 vs 502 ms). Measured in the steady part of such
+  a run (each process's CPU, Redis's INFO commandstats): Flowdeck's Node process spends what raw
+  BullMQ's does per fire, about 160 µs (its own calls cost about what its remembered cron answers
+  save against BullMQ's cron parsing), while Redis spends about 190 µs per fire against raw's
+  100 µs. On a quiet Redis the fire's two Lua calls take about 50 µs: the create 35 µs (the run
+  alone 15, the occurrence and its counters 10, the idempotency key 3, the schedule check 3) and
+  the completion about 15; under the burst every command, BullMQ's own scripts included, takes
+  longer on this machine, where Node and Redis share two cores. Checking the schedule in the
+  create instead of reading it first (this round) took one script call per fire off (5.0 → 3.9
+  EVALSHA per fire) and about 10% of Node's CPU per fire, but not Redis's work, and the p99 did
+  not move beyond the noise between runs (back to back: 981 and 968 ms before, 931 and 1,065 ms
+  after). What closes the gap is fewer Redis writes per fire: a started fire's occurrence kept in
+  its run's record (which already names the schedule and the planned time) instead of a hash
+  entry, an index entry and two counters of its own, and a scheduled fire's idempotency key (one
+  key per fire, kept an hour) replaced by that occurrence, which is already unique per planned
+  time (the history would then have to keep a fire as long as its marker can come again).
 - Fire lag at 200 schedules is met on the median round; the rounds are listed with the table.
 
-**Throughput** meets its target on this run's median, by a small margin (the rounds are listed
-with the table): per run Flowdeck spends about 1.9× raw BullMQ's CPU in Node and in Redis, where
-it spent 2.2× before this round. What got it there, each measured before it was kept:
+**Throughput** sits on the target line, and this run's median misses it: per round the ratio
+was 0.51×, 0.50× and 0.46× (the previous full run: 0.51×, 0.51× and 0.48×; the table takes each
+side's median). Per run Flowdeck spends about 1.9× raw BullMQ's CPU in Node and in Redis, where it
+spent 2.2× before the last round of changes. What got it there, each measured before it was kept:
 - A run's events are a list per run, written by the same scripts as its state, instead of a
   stream per run: a new stream takes a 4 KB block and was rewritten at its size when the run
   ended (+9% runs/s in back-to-back runs). The scripts build their events from the values they already have.
@@ -266,7 +279,10 @@ Tried and measured, not kept: 150 producers in flight instead of 50 (no change: 
 bottleneck on both sides, whose queues grow during the run); starting the first step from its
 job while still sending its start as a script of its own (within noise: the CPU, not the round
 trip, was the limit); sending all run scripts of one event-loop turn as one call per flow (no
-faster, earlier round); folding each script's writes into one HSET (no faster on its own).
+faster, earlier round); folding each script's writes into one HSET (no faster on its own);
+reading and writing a fire's counters with one call each instead of five (29–33 µs per create
+either way on a quiet Redis); worker concurrency 100 instead of 50 on both sides at 3,000
+schedules (the same ratio, p99 863 vs 531 ms).
 
 **Creates through the API** (no target): through the engine alone they run at about 0.6× raw
 upserts (a record, a version, an index entry and the trigger, against the trigger alone); the
