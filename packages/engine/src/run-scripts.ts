@@ -57,7 +57,8 @@ end`;
  * nothing unrecorded can precede it) and '1' when the schedule skips overlapping runs. The new run
  * is written and older runs trimmed in one call; a held entry step is marked started (its caller
  * runs it now), and a fire's occurrence is recorded, for a new run or the one its idempotency key
- * already names. Returns {created (1|0), runId, recorded (1|0)}, {-1} when the caller's manifest
+ * already names; a fire recorded before creates nothing and answers {0, its run id or '', 0}.
+ * Returns {created (1|0), runId, recorded (1|0)}, {-1} when the caller's manifest
  * is not the one published last (it reads it again and retries), or {-2}, nothing written, when a
  * checked fire finds its schedule changed, an earlier planned time not recorded yet, or (skipping
  * overlaps) the schedule's last run still going: the caller reads the schedule and decides. */
@@ -83,6 +84,12 @@ if checked then
     local last = redis.call('HGET', string.sub(KEYS[1], 1, -#runId - 1) .. stats[2], 'status')
     if last == 'queued' or last == 'running' then return {-2} end
   end
+end
+-- A fire already recorded (its marker delivered again, even after its idempotency key expired)
+-- starts nothing new: the answer names the run it started, if it started one ('' if not).
+if fire then
+  local handled = redis.call('HGET', KEYS[8], ARGV[occurrenceAt])
+  if handled then return {0, string.match(handled, '"runId":"([^"]+)"') or '', 0} end
 end
 if ARGV[8] ~= '' then
   local published = redis.call('GET', KEYS[5])

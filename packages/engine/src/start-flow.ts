@@ -153,7 +153,8 @@ export function createStartFlow(
     // A repeated call with the same key re-enqueues the entry steps of a run that has not
     // ended: step job ids are deterministic, so this repairs a lost enqueue (or an entry step
     // whose marker job died with its worker) and is a no-op or a harmless redelivery otherwise.
-    const status = await runs.status(flowName, runId);
+    // A fire recorded before without a run (skipped or failed then) names none: nothing to repair.
+    const status = runId ? await runs.status(flowName, runId) : null;
     if (status === 'queued' || status === 'running') {
       await queues.enqueueSteps(manifest, runId, manifest.entrySteps);
     }

@@ -50,15 +50,20 @@ async function setUp(overlap: 'allow' | 'skip' = 'allow') {
   return { store, record: await store.get('checked', schedule.id) };
 }
 
-/** Creates the run of the fire planned for `at` with the check of `record`. */
-function fireChecked(record: ScheduleRecord, at: number, plannedBefore: number | null) {
+/** Creates the run of the fire planned for `at`, with the check of `record` unless it is null. */
+function fireChecked(
+  record: ScheduleRecord,
+  at: number,
+  plannedBefore: number | null,
+  options: { check?: boolean; idempotencyKey?: string } = {},
+) {
   const store = createScheduleStore(parts!.ctx);
   return parts!.runs.create({
     flowName: 'checked',
     input: { n: 1 },
     trigger: { type: 'schedule', scheduleId: record.id, scheduledFor: at },
     steps: [{ name: 'only', needs: [] }],
-    idempotencyKey: `fire:repeat:${record.id}:${at}`,
+    idempotencyKey: options.idempotencyKey ?? `fire:repeat:${record.id}:${at}`,
     idempotencyTtlMs: 60_000,
     heldStep: 'only',
     occurrence: store.occurrenceWrite('checked', record.id, {
@@ -66,7 +71,7 @@ function fireChecked(record: ScheduleRecord, at: number, plannedBefore: number |
       firedAt: Date.now(),
       outcome: 'started',
     }),
-    fireCheck: store.fireCheck(record, plannedBefore),
+    fireCheck: options.check === false ? undefined : store.fireCheck(record, plannedBefore),
   });
 }
 
@@ -121,6 +126,32 @@ describe('a fire checked against its schedule as last read', () => {
       sinks: ['only'],
     });
     expect(await fireChecked(record, at, null)).toMatchObject({ refused: false, created: true });
+  });
+});
+
+describe('a fire recorded before', () => {
+  it('starts no second run when delivered again after its idempotency key expired', async () => {
+    const { record } = await setUp();
+    const at = Date.now() - 5;
+    const first = await fireChecked(record, at, null, { check: false });
+    if (first.stale || first.refused) throw new Error('the first fire should have started');
+    await client!.del(`{${stack!.prefix}:checked}:idem:fire:repeat:${record.id}:${at}`);
+    const again = await fireChecked(record, at, null, { check: false });
+    expect(again).toMatchObject({ created: false, runId: first.runId, recorded: false });
+    expect((await written(record, at)).runs).toBe(1);
+  });
+
+  it('without a run (skipped then), starts none when delivered again', async () => {
+    const { store, record } = await setUp();
+    const at = Date.now() - 5;
+    await store.recordOccurrence('checked', record.id, {
+      scheduledFor: at,
+      firedAt: Date.now(),
+      outcome: 'skipped-overlap',
+    });
+    const again = await fireChecked(record, at, null, { check: false });
+    expect(again).toMatchObject({ created: false, runId: '', recorded: false });
+    expect((await written(record, at)).runs).toBe(0);
   });
 });
 

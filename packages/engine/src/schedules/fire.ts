@@ -185,8 +185,10 @@ export function createFireHandler(
       occurrence: store.occurrenceWrite(record.flowName, record.id, occurrence),
       fireCheck: check,
     });
-    const { runId, recorded, heldStep } = started;
-    const held: HeldStep | undefined = heldStep ? { runId, step: heldStep, input } : undefined;
+    const { recorded, heldStep } = started;
+    // No run id: this fire was recorded before without a run.
+    const runId = started.runId || undefined;
+    const held: HeldStep | undefined = runId && heldStep ? { runId, step: heldStep, input } : undefined;
     return { runId, recorded, held };
   }
 
