@@ -155,6 +155,30 @@ describe('a fire recorded before', () => {
   });
 });
 
+describe("a fire's idempotency key", () => {
+  const fireKeys = async (prefix: string) => (await client!.keys(`{${prefix}:checked}:idem:fire:*`)).length;
+
+  it("is written only when the schedule's history of fires is shorter than the key is kept", async () => {
+    client = new Redis(redisUrl());
+    for (const [occurrencesPerSchedule, keysWritten] of [
+      [1000, true], // 1,000 fires a second apart: 17 minutes, less than the key's hour
+      [4000, false], // over an hour: the occurrence outlives the key
+    ] as const) {
+      stack = testStack({ occurrencesPerSchedule });
+      await stack.startWorker([flow]);
+      await stack.engine.schedules.create('checked', { cron: '* * * * * *', input: { n: 1 } });
+      await expect
+        .poll(async () => (await stack!.engine.runs.list('checked', { limit: 10 })).items.length, {
+          timeout: 10_000,
+        })
+        .toBeGreaterThanOrEqual(2);
+      expect((await fireKeys(stack.prefix)) > 0).toBe(keysWritten);
+      await stack.close();
+      stack = undefined;
+    }
+  });
+});
+
 describe('a worker firing a schedule it has fired before', () => {
   it('starts the runs after an edit with the edited input, and none after a delete', async () => {
     stack = testStack();

@@ -33,9 +33,16 @@ import { schedulerFireTime, schedulerJobId, type Triggers } from './triggers.ts'
 /**
  * A fire's idempotency key only has to outlive a redelivery of its marker (a stalled or retried
  * job comes back within minutes); kept for the run retention age (7 days by default) they were
- * the one thing a busy Flowdeck's memory grew with: a key per fire, 120 bytes each.
+ * the one thing a busy Flowdeck's memory grew with: a key per fire, about 200 bytes each.
  */
 const FIRE_KEY_TTL_MS = 3_600_000;
+
+/** The shortest time between two planned fires of a schedule. */
+function shortestGapMs(record: ScheduleRecord): number {
+  if (record.spec.every !== undefined) return record.spec.every;
+  if (record.spec.cron !== undefined) return record.spec.cron.trim().split(/\s+/).length > 5 ? 1000 : 60_000;
+  return Number.POSITIVE_INFINITY; // one fire
+}
 
 /**
  * Schedules kept as their fires last read them, for the next fire to check rather than read (see
@@ -177,10 +184,15 @@ export function createFireHandler(
       ...(manual ? { manual } : {}),
       outcome: 'started' as const,
     };
+    // The fire's occurrence already stops a second run while the history keeps it: at least its
+    // length times the shortest gap between fires (a flood of "run now" fires, which keep their
+    // keys, could trim it sooner). The key only covers a history shorter than the key's TTL.
+    const keyTtlMs = Math.min(FIRE_KEY_TTL_MS, ctx.retention.maxAgeMs);
+    const keyNeeded = manual || occurrencesKept(ctx) * shortestGapMs(record) < keyTtlMs;
     const started = await startRun(record.flowName, input, {
       trigger: { type: 'schedule', scheduleId: record.id, scheduledFor },
-      idempotencyKey: `fire:${fire.jobId}`,
-      idempotencyTtlMs: Math.min(FIRE_KEY_TTL_MS, ctx.retention.maxAgeMs),
+      idempotencyKey: keyNeeded ? `fire:${fire.jobId}` : undefined,
+      idempotencyTtlMs: keyTtlMs,
       holdEntryStep: fire.holdEntryStep,
       occurrence: store.occurrenceWrite(record.flowName, record.id, occurrence),
       fireCheck: check,
