@@ -132,6 +132,16 @@ describe('flowdeck schedules', () => {
     const table = await flowdeck(['schedules', 'ls'], env);
     expect(table.stdout).toMatch(/^ID\s+FLOW\s+SCHEDULE\s+STATUS\s+NEXT RUN\s+RUNS\s+DESCRIPTION/);
     expect(table.stdout).toContain(schedule.id);
+
+    await flowdeck(
+      ['schedules', 'create', 'cleanup-flow', '--every', '2m', '--input', '{"retentionDays":1}'],
+      env,
+    );
+    const first = await flowdeck(['schedules', 'ls', '--limit', '1', '--json'], env);
+    expect(ScheduleList.parse(JSON.parse(first.stdout))).toHaveLength(1);
+    const limited = await flowdeck(['schedules', 'ls', '--limit', '1'], env);
+    expect(limited.stderr).toContain('More schedules follow');
+    expect((await flowdeck(['schedules', 'ls', '--limit', '0'], env)).code).not.toBe(0);
   });
 
   it('pauses, resumes, fires and removes a schedule by id', async () => {

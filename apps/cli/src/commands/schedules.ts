@@ -12,6 +12,7 @@ export const schedulesLs: Command = {
   options: {
     tag: { type: 'string', help: 'only schedules with this tag' },
     status: { type: 'string', help: 'only active, paused or completed schedules' },
+    limit: { type: 'string', help: 'at most this many schedules, 1-200 (default: all)' },
   },
   summary: "List schedules: every flow's, or one flow's",
   async run({ client, json, output, args, options }) {
@@ -19,11 +20,21 @@ export const schedulesLs: Command = {
     if (status !== undefined && !ScheduleStatus.safeParse(status).success) {
       throw new UsageError(`--status: expected one of ${ScheduleStatus.options.join(', ')}, got '${status}'`);
     }
-    const schedules = await client.schedules.listAll({
+    const limit = integerOption(options.limit as string | undefined, '--limit');
+    if (limit !== undefined && (limit < 1 || limit > 200)) {
+      throw new UsageError(`--limit: expected 1 to 200, got ${limit}`);
+    }
+    const query = {
       ...(args[0] ? { flowName: args[0] } : {}),
       ...(options.tag ? { tag: options.tag as string } : {}),
       ...(status ? { status: status as ScheduleStatus } : {}),
-    });
+    };
+    const page =
+      limit === undefined
+        ? { items: await client.schedules.listAll(query), nextCursor: null }
+        : await client.schedules.pageAll({ ...query, limit });
+    const schedules = page.items;
+    if (page.nextCursor && !json) output.err(`More schedules follow; raise --limit (up to 200) or filter.`);
     if (json) output.out(JSON.stringify(schedules, null, 2));
     else if (schedules.length === 0) output.out('No schedules.');
     else {
