@@ -68,6 +68,8 @@ ${EVENTS}
 ${RECORD_OCCURRENCE_LUA}
 local pairsAt = 12
 local runId, now = ARGV[1], ARGV[2]
+-- Run keys end in the run id; without it, the prefix other runs' keys are built from (same slot).
+local runIdSuffix = -#runId - 1
 local fire, checked = #KEYS >= 10, #KEYS >= 11
 local n = (#ARGV - pairsAt + 1 - (fire and 7 or 0) - (checked and 3 or 0)) / 2
 local occurrenceAt = pairsAt + n * 2
@@ -81,7 +83,7 @@ if checked then
   local stats = redis.call('HMGET', KEYS[10], scheduleId .. ':lastPlanned', scheduleId .. ':lastRunId')
   if ARGV[check + 1] ~= '' and tonumber(stats[1] or '0') < tonumber(ARGV[check + 1]) then return {-2} end
   if ARGV[check + 2] == '1' and stats[2] then
-    local last = redis.call('HGET', string.sub(KEYS[1], 1, -#runId - 1) .. stats[2], 'status')
+    local last = redis.call('HGET', string.sub(KEYS[1], 1, runIdSuffix) .. stats[2], 'status')
     if last == 'queued' or last == 'running' then return {-2} end
   end
 end
@@ -124,9 +126,8 @@ else
   redis.call('RPUSH', KEYS[3], started)
   redis.call('ZADD', KEYS[6], now, runId)
 end
-local suffix = -#runId - 1
 trim(KEYS[2], KEYS[6], tonumber(ARGV[10]), ARGV[11],
-  {string.sub(KEYS[1], 1, suffix), string.sub(KEYS[3], 1, suffix), string.sub(KEYS[7], 1, suffix)})
+  {string.sub(KEYS[1], 1, runIdSuffix), string.sub(KEYS[3], 1, runIdSuffix), string.sub(KEYS[7], 1, runIdSuffix)})
 return {1, runId, record(runId)}
 `);
 
