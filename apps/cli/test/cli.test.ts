@@ -144,6 +144,27 @@ describe('flowdeck schedules', () => {
     expect((await flowdeck(['schedules', 'ls', '--limit', '0'], env)).code).not.toBe(0);
   });
 
+  it('lists every schedule when there are more than one page holds', async () => {
+    const created = await Promise.all(
+      Array.from({ length: 205 }, async () => {
+        const response = await api.fetch('/api/_flows/cleanup-flow/schedule', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            every: 3_600_000,
+            input: { retentionDays: 1 },
+            metadata: { tags: ['cli-many'] },
+          }),
+        });
+        return Schedule.parse(await response.json()).id;
+      }),
+    );
+    const listed = await flowdeck(['schedules', 'ls', '--tag', 'cli-many', '--json'], env);
+    expect(listed.code).toBe(0);
+    const ids = ScheduleList.parse(JSON.parse(listed.stdout)).map((s) => s.id);
+    expect(ids.sort()).toEqual(created.sort());
+  });
+
   it('pauses, resumes, fires and removes a schedule by id', async () => {
     const created = await flowdeck(
       ['schedules', 'create', 'example-flow', '--cron', '0 3 * * *', '--tz', 'UTC', '--json'],

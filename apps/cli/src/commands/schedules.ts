@@ -1,3 +1,5 @@
+import type { FlowdeckClient } from '@flowdeck/client';
+import type { ListSchedulesQuery, Schedule } from '@flowdeck/types';
 import { ScheduleStatus } from '@flowdeck/types';
 import { type Command, UsageError } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -5,6 +7,17 @@ import { integerOption } from '../input.ts';
 import { details, table, truncate } from '../table.ts';
 import { formatTime, relative } from '../time.ts';
 import { describeSpec, SPEC_OPTIONS, scheduleBody } from './schedule-options.ts';
+
+/** Every schedule the query matches, a page of 200 per request rather than all in one answer. */
+async function everySchedule(client: FlowdeckClient, query: ListSchedulesQuery) {
+  const schedules: Schedule[] = [];
+  for (let cursor: string | undefined; ; ) {
+    const page = await client.schedules.pageAll({ ...query, limit: 200, cursor });
+    schedules.push(...page.items);
+    if (!page.nextCursor) return schedules;
+    cursor = page.nextCursor;
+  }
+}
 
 export const schedulesLs: Command = {
   words: ['schedules', 'ls'],
@@ -31,7 +44,7 @@ export const schedulesLs: Command = {
     };
     const page =
       limit === undefined
-        ? { items: await client.schedules.listAll(query), nextCursor: null }
+        ? { items: await everySchedule(client, query), nextCursor: null }
         : await client.schedules.pageAll({ ...query, limit });
     const schedules = page.items;
     if (page.nextCursor && !json) output.err(`More schedules follow; raise --limit (up to 200) or filter.`);
