@@ -30,6 +30,8 @@ export interface Engine {
     list(): Promise<Flow[]>;
     /** Throws NotFoundError('flow_not_found'). */
     get(name: string): Promise<Flow>;
+    /** The flow of a manifest already read, with its workers: one read less than `get`. */
+    withWorkers(manifest: FlowManifest): Promise<Flow>;
     /** The published manifest alone, without reading the workers. Throws NotFoundError('flow_not_found'). */
     manifest(name: string): Promise<FlowManifest>;
   };

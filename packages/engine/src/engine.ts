@@ -78,7 +78,12 @@ export function createEngine(options: EngineOptions): Engine {
   }
 
   return {
-    flows: { list: registry.list, get: registry.get, manifest: registry.manifest },
+    flows: {
+      list: registry.list,
+      get: registry.get,
+      withWorkers: registry.withWorkers,
+      manifest: registry.manifest,
+    },
     startFlow,
     runs: { list: runs.list, get: runs.get },
     events: { list: events.list, follow: events.follow },

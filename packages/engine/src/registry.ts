@@ -113,6 +113,7 @@ export function createRegistry(ctx: EngineContext) {
       const [m, live] = await Promise.all([manifest(name), workers()]);
       return withWorkers(m, live);
     },
+    withWorkers: async (m: FlowManifest): Promise<Flow> => withWorkers(m, await workers()),
   };
 }
 
