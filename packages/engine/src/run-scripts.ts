@@ -57,7 +57,8 @@ end`;
  * nothing unrecorded can precede it) and '1' when the schedule skips overlapping runs. The new run
  * is written and older runs trimmed in one call; a held entry step is marked started (its caller
  * runs it now), and a fire's occurrence is recorded, for a new run or the one its idempotency key
- * already names; a fire recorded before creates nothing and answers {0, its run id or '', 0}.
+ * already names; a fire recorded before (or older than its full history, see `forgotten`) creates
+ * nothing and answers {0, its run id or '', 0}.
  * Returns {created (1|0), runId, recorded (1|0)}, {-1} when the caller's manifest
  * is not the one published last (it reads it again and retries), or {-2}, nothing written, when a
  * checked fire finds its schedule changed, an earlier planned time not recorded yet, or (skipping
@@ -87,11 +88,15 @@ if checked then
     if last == 'queued' or last == 'running' then return {-2} end
   end
 end
--- A fire already recorded (its marker delivered again, even after its idempotency key expired)
--- starts nothing new: the answer names the run it started, if it started one ('' if not).
+-- A fire already recorded (its marker delivered again) starts nothing new: the answer names the
+-- run it started, if it started one ('' if not, or if the history no longer keeps it).
 if fire then
-  local handled = redis.call('HGET', KEYS[8], ARGV[occurrenceAt])
+  local at = ARGV[occurrenceAt]
+  local handled = redis.call('HGET', KEYS[8], at)
   if handled then return {0, string.match(handled, '"runId":"([^"]+)"') or '', 0} end
+  if forgotten(KEYS[9], at, tonumber(ARGV[occurrenceAt + 6]), redis.call('ZCARD', KEYS[9])) then
+    return {0, '', 0}
+  end
 end
 if ARGV[8] ~= '' then
   local published = redis.call('GET', KEYS[5])

@@ -13,17 +13,16 @@ import { schedulerFireTime, schedulerJobId, type Triggers } from './triggers.ts'
 /**
  * What the worker does with a schedule's marker job, before any step handler could run:
  * decide the fire's outcome (started, skipped for overlap, missed past the catch-up
- * window), start the run through startFlow with the fire's job id as idempotency key, and
- * record one occurrence per planned time. A redelivered marker finds the same run and the
- * occurrence already recorded, so a fire never starts two runs.
+ * window), start the run through startFlow, and record one occurrence per planned time, in the
+ * script that creates the run. A redelivered marker finds its occurrence already recorded and the
+ * run it names, so a fire never starts two runs.
  *
  * BullMQ plans a job scheduler's next fire from the moment the current one is picked up, so
  * planned times that pass while no worker is up (or whose job failed for good) are never
  * delivered. Each scheduled fire therefore first looks for planned times since the last one
  * it recorded that have neither an occurrence nor a job that may still deliver them, and
  * handles those too, oldest first, as late fires under the same catch-up and overlap
- * policies. Their idempotency key is the job id BullMQ would have given them, so a fire
- * handled both ways still starts one run.
+ * policies. A fire handled both ways still starts one run: the second finds the occurrence.
  *
  * A worker keeps the schedules its fires read. The next fire of a known schedule does not read it
  * again: its run's create checks in the same script that the schedule is unchanged and that
@@ -31,18 +30,12 @@ import { schedulerFireTime, schedulerJobId, type Triggers } from './triggers.ts'
  * the fire decided as described.
  */
 /**
- * A fire's idempotency key only has to outlive a redelivery of its marker (a stalled or retried
- * job comes back within minutes); kept for the run retention age (7 days by default) they were
- * the one thing a busy Flowdeck's memory grew with: a key per fire, about 200 bytes each.
+ * How long a "run now" fire's idempotency key is kept: it only has to outlive a redelivery of its
+ * marker (a stalled or retried job comes back within minutes). A scheduled fire needs none: its
+ * occurrence, written by the script that creates its run, stops a second run (see
+ * RECORD_OCCURRENCE_LUA), and a key per fire was most of what a busy Flowdeck's memory grew with.
  */
-const FIRE_KEY_TTL_MS = 3_600_000;
-
-/** The shortest time between two planned fires of a schedule. */
-function shortestGapMs(record: ScheduleRecord): number {
-  if (record.spec.every !== undefined) return record.spec.every;
-  if (record.spec.cron !== undefined) return record.spec.cron.trim().split(/\s+/).length > 5 ? 1000 : 60_000;
-  return Number.POSITIVE_INFINITY; // one fire
-}
+const MANUAL_FIRE_KEY_TTL_MS = 3_600_000;
 
 /**
  * Schedules kept as their fires last read them, for the next fire to check rather than read (see
@@ -184,15 +177,10 @@ export function createFireHandler(
       ...(manual ? { manual } : {}),
       outcome: 'started' as const,
     };
-    // The fire's occurrence already stops a second run while the history keeps it: at least its
-    // length times the shortest gap between fires (a flood of "run now" fires, which keep their
-    // keys, could trim it sooner). The key only covers a history shorter than the key's TTL.
-    const keyTtlMs = Math.min(FIRE_KEY_TTL_MS, ctx.retention.maxAgeMs);
-    const keyNeeded = manual || occurrencesKept(ctx) * shortestGapMs(record) < keyTtlMs;
     const started = await startRun(record.flowName, input, {
       trigger: { type: 'schedule', scheduleId: record.id, scheduledFor },
-      idempotencyKey: keyNeeded ? `fire:${fire.jobId}` : undefined,
-      idempotencyTtlMs: keyTtlMs,
+      idempotencyKey: manual ? `fire:${fire.jobId}` : undefined,
+      idempotencyTtlMs: Math.min(MANUAL_FIRE_KEY_TTL_MS, ctx.retention.maxAgeMs),
       holdEntryStep: fire.holdEntryStep,
       occurrence: store.occurrenceWrite(record.flowName, record.id, occurrence),
       fireCheck: check,

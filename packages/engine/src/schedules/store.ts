@@ -37,10 +37,23 @@ export const SCHEDULE_CURSOR = /^[0-9a-z]{9}:sch_[0-9a-z]{1,40}$/;
  * below and the script that creates a scheduled run (run-scripts.ts), which records the fire in
  * the same call. `o` holds the ARGV of an OccurrenceWrite; `runId` ('' for none) is added to the
  * JSON here because the run's id is only known inside the create script.
+ *
+ * `forgotten`: whether a fire is older than every fire its schedule's full history keeps. Such a
+ * fire was recorded once and trimmed since, its marker delivered again late: a fire never recorded
+ * cannot come that late, because while any worker records later fires, a stalled marker is handed
+ * to one of them within a minute or so, long before a history's length of later fires (1,000 by
+ * default) has passed. It counts as recorded, so it starts nothing and is not recorded again.
  */
 export const RECORD_OCCURRENCE_LUA = `
+local function forgotten(index, at, maxKept, count)
+  if count < maxKept then return false end
+  local oldest = redis.call('ZRANGE', index, 0, 0, 'WITHSCORES')[2]
+  return oldest ~= nil and tonumber(at) < tonumber(oldest)
+end
 local function record_occurrence(occurrences, index, stats, o, runId)
   local at, outcome, id, maxKept = o[1], o[3], o[4], tonumber(o[7])
+  local count = redis.call('ZCARD', index)
+  if forgotten(index, at, maxKept, count) then return 0 end
   local json = o[2]
   if runId ~= '' then json = json .. ',"runId":"' .. runId .. '"' end
   if redis.call('HSETNX', occurrences, at, json .. '}') == 0 then return 0 end
@@ -54,7 +67,7 @@ local function record_occurrence(occurrences, index, stats, o, runId)
     redis.call('HINCRBY', stats, id .. ':count', 1)
     redis.call('HSET', stats, id .. ':lastRun', o[5], id .. ':lastRunId', runId)
   end
-  local excess = redis.call('ZCARD', index) - maxKept
+  local excess = count + 1 - maxKept
   if excess > 0 then
     local old = redis.call('ZRANGE', index, 0, excess - 1)
     redis.call('ZREM', index, unpack(old))
