@@ -15,6 +15,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine } from '@flowdeck/engine';
+import { decodeOccurrence } from '../packages/engine/src/schedules/occurrence-format.ts';
 import {
   benchRedis,
   fmtBytes,
@@ -248,15 +249,15 @@ async function main() {
     for (let i = 0; i < ids.length; i += 500) {
       const pipeline = redis.client.pipeline();
       const chunk = ids.slice(i, i + 500);
-      for (const id of chunk) pipeline.hgetall(`{${prefix}:${FLOW}}:occurrences:${id}`);
+      for (const id of chunk) pipeline.zrange(`{${prefix}:${FLOW}}:occurrence-index:${id}`, '0', '-1');
       const replies = (await pipeline.exec()) ?? [];
       replies.forEach(([, value], j) => {
         const id = chunk[j]!;
         const byTime = new Map(
-          Object.values(value as Record<string, string>).map((raw) => {
-            const o = JSON.parse(raw) as { scheduledFor: number; outcome: string };
-            return [o.scheduledFor, o.outcome] as const;
-          }),
+          (value as string[])
+            .map((member) => decodeOccurrence(member))
+            .filter((o) => o !== undefined)
+            .map((o) => [o.scheduledFor, o.outcome] as const),
         );
         const offset = offsets.get(id)!;
         for (let t = from - (from % (PERIOD_S * 1000)) + offset; t < to; t += PERIOD_S * 1000) {

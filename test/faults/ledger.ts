@@ -1,3 +1,4 @@
+import { decodeOccurrence } from '../../packages/engine/src/schedules/occurrence-format.ts';
 import { type FaultStack, FLOW, STALL_TIMEOUT_MS, waitUntil } from './harness.ts';
 
 /**
@@ -51,16 +52,20 @@ export async function readLedger(stack: FaultStack, scheduleIds: string[]): Prom
   }
   const occurrences = new Map<string, Map<number, OccurrenceRow>>();
   const pipeline = client.pipeline();
-  for (const id of scheduleIds) pipeline.hgetall(keys.occurrences(FLOW, id));
+  for (const id of scheduleIds) {
+    pipeline.zrange(keys.occurrenceIndex(FLOW, id), '0', '-1');
+    pipeline.hgetall(keys.occurrences(FLOW, id)); // fires recorded in the earlier format
+  }
   const replies = (await pipeline.exec()) ?? [];
-  replies.forEach(([error, value], i) => {
-    if (error) throw error;
+  scheduleIds.forEach((id, i) => {
+    const [[indexError, members], [hashError, legacy]] = [replies[2 * i]!, replies[2 * i + 1]!];
+    if (indexError || hashError) throw indexError ?? hashError;
     const byTime = new Map<number, OccurrenceRow>();
-    for (const raw of Object.values(value as Record<string, string>)) {
-      const occurrence = JSON.parse(raw) as OccurrenceRow;
-      byTime.set(occurrence.scheduledFor, occurrence);
+    for (const member of members as string[]) {
+      const occurrence = decodeOccurrence(member, (legacy as Record<string, string>)[member]);
+      if (occurrence) byTime.set(occurrence.scheduledFor, occurrence);
     }
-    occurrences.set(scheduleIds[i]!, byTime);
+    occurrences.set(id, byTime);
   });
   return { runs, occurrences };
 }

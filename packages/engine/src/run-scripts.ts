@@ -92,8 +92,8 @@ end
 -- run it started, if it started one ('' if not, or if the history no longer keeps it).
 if fire then
   local at = ARGV[occurrenceAt]
-  local handled = redis.call('HGET', KEYS[8], at)
-  if handled then return {0, string.match(handled, '"runId":"([^"]+)"') or '', 0} end
+  local handled = recorded_at(KEYS[9], at)
+  if handled then return {0, run_of(KEYS[8], handled), 0} end
   if forgotten(KEYS[9], at, tonumber(ARGV[occurrenceAt + 6]), redis.call('ZCARD', KEYS[9])) then
     return {0, '', 0}
   end

@@ -77,7 +77,9 @@ function fireChecked(
 
 async function written(record: ScheduleRecord, at: number) {
   const keys = (await client!.keys(`{${stack!.prefix}:checked}:*`)).sort();
-  const occurrence = await client!.hget(`{${stack!.prefix}:checked}:occurrences:${record.id}`, String(at));
+  const store = createScheduleStore(parts!.ctx);
+  const recent = await store.occurrences('checked', record.id, { cursor: String(at + 1), limit: 1 });
+  const occurrence = recent.items.find((o) => o.scheduledFor === at) ?? null;
   return { runs: keys.filter((key) => key.includes(':run:')).length, occurrence };
 }
 
@@ -89,7 +91,11 @@ describe('a fire checked against its schedule as last read', () => {
     expect(result).toMatchObject({ stale: false, refused: false, created: true, recorded: true });
     const { runs, occurrence } = await written(record, at);
     expect(runs).toBe(1);
-    expect(JSON.parse(occurrence!)).toMatchObject({ scheduledFor: at, outcome: 'started' });
+    expect(occurrence).toMatchObject({
+      scheduledFor: at,
+      outcome: 'started',
+      runId: (result as { runId: string }).runId,
+    });
   });
 
   it('is refused, writing nothing, once the schedule was edited after it was read', async () => {

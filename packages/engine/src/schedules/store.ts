@@ -2,6 +2,7 @@ import type { Occurrence } from '@flowdeck/types';
 import type { EngineContext } from '../context.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { luaScript } from '../lua.ts';
+import { decodeOccurrence, occurrenceMemberPrefix, plannedTimeOf } from './occurrence-format.ts';
 import type { ScheduleRecord, ScheduleStats } from './record.ts';
 
 /**
@@ -32,11 +33,16 @@ export const indexEntry = (record: Pick<ScheduleRecord, 'id' | 'createdAt'>) =>
 export const SCHEDULE_CURSOR = /^[0-9a-z]{9}:sch_[0-9a-z]{1,40}$/;
 
 /**
- * Lua: records one fire of a schedule, once: the occurrence under its planned time, the index
- * entry, the counters, and the history trimmed to `maxKept`. Shared by the occurrence script
- * below and the script that creates a scheduled run (run-scripts.ts), which records the fire in
- * the same call. `o` holds the ARGV of an OccurrenceWrite; `runId` ('' for none) is added to the
- * JSON here because the run's id is only known inside the create script.
+ * Lua: records one fire of a schedule, once: the occurrence as its index member (see
+ * occurrence-format.ts), the counters, and the history trimmed to `maxKept`. Shared by the
+ * occurrence script below and the script that creates a scheduled run (run-scripts.ts), which
+ * records the fire in the same call. `o` holds the ARGV of an OccurrenceWrite; `runId` ('' for
+ * none) ends the member and is appended here because the run's id is only known inside the
+ * create script.
+ *
+ * `recorded_at`: the member recorded for a planned time, if any. `run_of`: the run id a member
+ * names ('' for none); a member of the earlier format is the planned time alone, its JSON in the
+ * occurrences hash, which trimming also clears.
  *
  * `forgotten`: whether a fire is older than every fire its schedule's full history keeps. Such a
  * fire was recorded once and trimmed since, its marker delivered again late: a fire never recorded
@@ -45,6 +51,14 @@ export const SCHEDULE_CURSOR = /^[0-9a-z]{9}:sch_[0-9a-z]{1,40}$/;
  * default) has passed. It counts as recorded, so it starts nothing and is not recorded again.
  */
 export const RECORD_OCCURRENCE_LUA = `
+local function recorded_at(index, at)
+  return redis.call('ZRANGEBYSCORE', index, at, at, 'LIMIT', 0, 1)[1]
+end
+local function run_of(occurrences, member)
+  if string.find(member, '|', 1, true) then return string.match(member, '|([^|]*)$') end
+  local json = redis.call('HGET', occurrences, member)
+  return json and string.match(json, '"runId":"([^"]+)"') or ''
+end
 local function forgotten(index, at, maxKept, count)
   if count < maxKept then return false end
   local oldest = redis.call('ZRANGE', index, 0, 0, 'WITHSCORES')[2]
@@ -53,11 +67,8 @@ end
 local function record_occurrence(occurrences, index, stats, o, runId)
   local at, outcome, id, maxKept = o[1], o[3], o[4], tonumber(o[7])
   local count = redis.call('ZCARD', index)
-  if forgotten(index, at, maxKept, count) then return 0 end
-  local json = o[2]
-  if runId ~= '' then json = json .. ',"runId":"' .. runId .. '"' end
-  if redis.call('HSETNX', occurrences, at, json .. '}') == 0 then return 0 end
-  redis.call('ZADD', index, at, at)
+  if forgotten(index, at, maxKept, count) or recorded_at(index, at) then return 0 end
+  redis.call('ZADD', index, at, o[2] .. runId)
   if o[6] == '1' then
     redis.call('HINCRBY', stats, id .. ':fires', 1)
     local last = tonumber(redis.call('HGET', stats, id .. ':lastPlanned') or '0')
@@ -71,7 +82,11 @@ local function record_occurrence(occurrences, index, stats, o, runId)
   if excess > 0 then
     local old = redis.call('ZRANGE', index, 0, excess - 1)
     redis.call('ZREM', index, unpack(old))
-    redis.call('HDEL', occurrences, unpack(old))
+    local legacy = {}
+    for _, member in ipairs(old) do
+      if not string.find(member, '|', 1, true) then table.insert(legacy, member) end
+    end
+    if #legacy > 0 then redis.call('HDEL', occurrences, unpack(legacy)) end
   end
   return 1
 end`;
@@ -271,17 +286,16 @@ export function createScheduleStore(ctx: EngineContext) {
 
   /** Whether a fire at this planned time has been recorded. */
   async function hasOccurrence(flow: string, id: string, scheduledFor: number): Promise<boolean> {
-    return (await redis.hexists(keys.occurrences(flow, id), String(scheduledFor))) === 1;
+    return (await redis.zcount(keys.occurrenceIndex(flow, id), scheduledFor, scheduledFor)) > 0;
   }
 
   /** What record_occurrence needs for this fire; its run id is given separately. */
   function occurrenceWrite(flow: string, id: string, occurrence: Omit<Occurrence, 'runId'>): OccurrenceWrite {
-    const json = JSON.stringify(occurrence);
     return {
       keys: [keys.occurrences(flow, id), keys.occurrenceIndex(flow, id), keys.scheduleStats(flow)],
       args: [
         String(occurrence.scheduledFor),
-        json.slice(0, -1), // without its closing brace: the script adds the run id
+        occurrenceMemberPrefix(occurrence),
         occurrence.outcome,
         id,
         String(occurrence.firedAt),
@@ -317,13 +331,17 @@ export function createScheduleStore(ctx: EngineContext) {
   async function occurrences(flow: string, id: string, options: { cursor?: string; limit: number }) {
     const max = options.cursor ? `(${options.cursor}` : '+inf';
     const index = keys.occurrenceIndex(flow, id);
-    const times = await redis.zrange(index, max, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, options.limit + 1);
-    const page = times.slice(0, options.limit);
-    const raws = page.length > 0 ? await redis.hmget(keys.occurrences(flow, id), ...page) : [];
-    const items = raws
-      .filter((raw): raw is string => raw !== null)
-      .map((raw) => JSON.parse(raw) as Occurrence);
-    return { items, nextCursor: times.length > options.limit ? (page.at(-1) ?? null) : null };
+    const members = await redis.zrange(index, max, '-inf', 'BYSCORE', 'REV', 'LIMIT', 0, options.limit + 1);
+    const page = members.slice(0, options.limit);
+    // Fires recorded in the earlier format keep their JSON in the hash.
+    const legacy = page.filter((member) => !member.includes('|'));
+    const json = legacy.length > 0 ? await redis.hmget(keys.occurrences(flow, id), ...legacy) : [];
+    const legacyJson = new Map(legacy.map((member, i) => [member, json[i]]));
+    const items = page
+      .map((member) => decodeOccurrence(member, legacyJson.get(member)))
+      .filter((occurrence) => occurrence !== undefined);
+    const last = page.at(-1);
+    return { items, nextCursor: members.length > options.limit && last ? String(plannedTimeOf(last)) : null };
   }
 
   async function flowsWithSchedules(): Promise<string[]> {
