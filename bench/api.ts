@@ -2,7 +2,8 @@
  * The API under load, beside raw BullMQ on the same Redis:
  * - create-schedule throughput with 50 requests in flight (POST /schedule through the real API
  *   process) against job scheduler upserts with 50 in flight;
- * - memory per schedule and per stored run, from Redis's used_memory before and after;
+ * - memory per schedule, per stored run and per fire a schedule's history keeps, from Redis's
+ *   used_memory before and after;
  * - GET schedules (one flow's and every flow's) and GET runs latency (p50/p95, one request at a time, through the real API)
  *   with many schedules and runs stored, against reading a page of job schedulers or
  *   completed jobs straight from BullMQ (no HTTP).
@@ -12,6 +13,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createEngine, defineFlow, startWorker } from '@flowdeck/engine';
+import { createEngineParts } from '../packages/engine/src/engine.ts';
+import { createScheduleStore } from '../packages/engine/src/schedules/store.ts';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { httpRequest, inParallel, pct, sleep, spawnService, usedMemory } from './lib.ts';
@@ -31,6 +34,8 @@ export interface ApiResult {
   createLatency: { flowdeck: Latency; raw: Latency };
   memoryPerSchedule: { flowdeck: number; raw: number };
   memoryPerRun: { flowdeck: number; raw: number };
+  /** Per fire a schedule's history keeps (1,000 by default); raw BullMQ keeps no history. */
+  memoryPerRecordedFire: number;
   storedSchedules: number;
   storedRuns: number;
   listSchedules: { flowdeck: Latency; raw: Latency; page: number; bytes: number };
@@ -205,6 +210,8 @@ export async function apiBench(
     await rawWorker.close();
 
     step('raw runs done');
+    const memoryPerRecordedFire = await historyMemory(settings, client);
+    step('history recorded');
     // Stored schedules up to the size asked, through the engine; raw schedulers alike.
     const have = sizes.creates * 2 + 50;
     await inParallel(Math.max(0, sizes.schedules - have), 50, () =>
@@ -265,6 +272,7 @@ export async function apiBench(
       createLatency: { flowdeck: latency(ours.latencies), raw: latency(raw.latencies) },
       memoryPerSchedule: { flowdeck: memoryPerSchedule, raw: rawMemoryPerSchedule },
       memoryPerRun: { flowdeck: memoryPerRun, raw: rawMemoryPerRun },
+      memoryPerRecordedFire,
       storedSchedules: await client.hlen(`{${prefix}:${FLOW}}:schedules`),
       storedRuns: await client.zcard(`{${prefix}:${FLOW}}:runs`),
       listSchedules: { flowdeck: listSchedules, raw: rawListSchedules, page: 50, bytes },
@@ -276,5 +284,32 @@ export async function apiBench(
     await api.stop();
     await worker.close();
     await engine.close();
+  }
+}
+
+/**
+ * Redis memory per fire kept in a schedule's history: 20 schedules' full histories (1,000 started
+ * fires each, a second apart) recorded the way a fire records them.
+ */
+async function historyMemory(settings: Parameters<typeof createEngineParts>[0], client: Redis) {
+  const parts = createEngineParts(settings);
+  const store = createScheduleStore(parts.ctx);
+  const schedules = 20;
+  const fires = schedules * 1000;
+  const start = Date.now();
+  try {
+    const before = await usedMemory(client);
+    await inParallel(fires, 50, async (i) => {
+      const scheduledFor = start + Math.floor(i / schedules) * 1000;
+      await store.recordOccurrence(FLOW, `sch_history${i % schedules}`, {
+        scheduledFor,
+        firedAt: scheduledFor + 40,
+        outcome: 'started',
+        runId: runId(scheduledFor),
+      });
+    });
+    return ((await usedMemory(client)) - before) / fires;
+  } finally {
+    await parts.ctx.redis.quit();
   }
 }

@@ -177,7 +177,8 @@ async function apiFigures() {
       `| GET every flow's schedules (page of 50) p50 / p95 | ${fmtMs(a.listAllSchedules.flowdeck.p50)} / ${fmtMs(a.listAllSchedules.flowdeck.p95)} | ${fmtMs(a.listAllSchedules.raw.p50)} / ${fmtMs(a.listAllSchedules.raw.p95)} | ${ratio(a.listAllSchedules.flowdeck.p95, a.listAllSchedules.raw.p95)} (p95) |\n` +
       `| GET runs (page of 50) p50 / p95 | ${fmtMs(a.listRuns.flowdeck.p50)} / ${fmtMs(a.listRuns.flowdeck.p95)} | ${fmtMs(a.listRuns.raw.p50)} / ${fmtMs(a.listRuns.raw.p95)} | ${ratio(a.listRuns.flowdeck.p95, a.listRuns.raw.p95)} (p95) |\n` +
       `| memory per schedule | ${fmtBytes(a.memoryPerSchedule.flowdeck)} | ${fmtBytes(a.memoryPerSchedule.raw)} | ${ratio(a.memoryPerSchedule.flowdeck, a.memoryPerSchedule.raw)} |\n` +
-      `| memory per stored run (raw: completed job kept) | ${fmtBytes(a.memoryPerRun.flowdeck)} | ${fmtBytes(a.memoryPerRun.raw)} | ${ratio(a.memoryPerRun.flowdeck, a.memoryPerRun.raw)} |\n\n` +
+      `| memory per stored run (raw: completed job kept) | ${fmtBytes(a.memoryPerRun.flowdeck)} | ${fmtBytes(a.memoryPerRun.raw)} | ${ratio(a.memoryPerRun.flowdeck, a.memoryPerRun.raw)} |\n` +
+      `| memory per fire in a schedule's history (1,000 kept by default) | ${fmtBytes(a.memoryPerRecordedFire)} | (none kept) | |\n\n` +
       `Targets: GET schedules p95 < 10 ms — **${readMet(a.listSchedules.flowdeck.p95)}** (every flow's: **${readMet(a.listAllSchedules.flowdeck.p95)}**); GET runs p95 < 10 ms — **${readMet(a.listRuns.flowdeck.p95)}**.`,
   );
   const compared = (
@@ -207,6 +208,13 @@ async function apiFigures() {
     ),
     compared('memory per schedule', a.memoryPerSchedule, fmtBytes),
     compared('memory per stored run', a.memoryPerRun, fmtBytes),
+    [
+      "memory per fire kept in a schedule's history",
+      fmtBytes(a.memoryPerRecordedFire),
+      '(none kept)',
+      '',
+      '',
+    ],
   );
 }
 
@@ -242,22 +250,21 @@ Measured per run on this machine (Redis SLOWLOG at 0 µs, CPU profiles, heap sam
 - Fire lag at 3,000 schedules every second. Every schedule fires at the same instant, so each
   second both sides work through a burst of 3,000 fires, and the p99 is about how long the
   burst takes; it grows with the burst on both sides (10 s runs of the same comparison: 2,000
-  schedules p99 615 ms vs raw 389 ms, 2,500: 804 vs 502 ms). Measured in the steady part of such
-  a run (each process's CPU, Redis's INFO commandstats): Flowdeck's Node process spends what raw
-  BullMQ's does per fire, about 160 µs (its own calls cost about what its remembered cron answers
-  save against BullMQ's cron parsing), while Redis spends about 190 µs per fire against raw's
-  100 µs. On a quiet Redis the fire's two Lua calls take about 50 µs: the create 35 µs (the run
-  alone 15, the occurrence and its counters 10, the idempotency key 3, the schedule check 3) and
-  the completion about 15; under the burst every command, BullMQ's own scripts included, takes
-  longer on this machine, where Node and Redis share two cores. Checking the schedule in the
-  create instead of reading it first (this round) took one script call per fire off (5.0 → 3.9
-  EVALSHA per fire) and about 10% of Node's CPU per fire, but not Redis's work, and the p99 did
-  not move beyond the noise between runs (back to back: 981 and 968 ms before, 931 and 1,065 ms
-  after). What closes the gap is fewer Redis writes per fire: a started fire's occurrence kept in
-  its run's record (which already names the schedule and the planned time) instead of a hash
-  entry, an index entry and two counters of its own, and no idempotency key for the fires of a
-  per-second schedule either (since this round, a fire writes one only when its schedule's
-  history of fires spans less than the key's hour, as these do; the occurrence guards the rest).
+  schedules p99 615 ms vs raw 389 ms, 2,500: 804 vs 502 ms). Sampled every 100 ms through such a
+  burst, raw BullMQ's process is the busy one (Node about 90% of a core, Redis about 60%), while
+  Flowdeck's burst keeps Redis about 90% busy (Node about 70%): raw is bound by its Node process,
+  Flowdeck by Redis. Over the steady part of a run Flowdeck's Node process spends what raw's
+  does per fire, about 160 µs, and Redis about 190 µs per fire against raw's 100 µs, so Flowdeck's
+  burst would end with raw's once Redis spends about 160 µs per fire. Where Redis's time goes,
+  per call under the burst (SLOWLOG at 0 µs): BullMQ's own scripts take longer for a marker job
+  than for raw's job (the scheduler's next job 63 vs 40 µs, the finish 77 vs 54 µs; a raw job
+  given the marker's data and options measured 11 and 13 µs more, and the rest is the load they
+  run under), the run's create about 53 µs and its completion about 17 µs. What would close the
+  gap is fewer Redis writes per fire still: this round a scheduled fire stopped writing an
+  idempotency key (its occurrence alone stops a second run) and its occurrence became one sorted
+  set member instead of a hash entry beside an index entry; next would be the fire's counters
+  folded into its run record, and a marker job without options it does not use (each measured
+  within noise on its own, so not changed yet).
 - Fire lag at 200 schedules is met on the median round; the rounds are listed with the table.
 
 **Throughput** sits on the target line, and this run's median misses it: per round the ratio
@@ -275,7 +282,9 @@ spent 2.2× before the last round of changes. What got it there, each measured b
 - Fewer arguments per call (a plain start no longer sends a fire's seven empty occurrence
   arguments) and one HSET and one RPUSH per script.
 
-Tried and measured, not kept: 150 producers in flight instead of 50 (no change: the worker is the
+Tried and measured, not kept: a marker job with \`removeOnFail\` as a count instead of an age and a
+count (within noise); writing each command as it is issued instead of once per tick, at 3,000
+schedules (within noise in a quick look); 150 producers in flight instead of 50 (no change: the worker is the
 bottleneck on both sides, whose queues grow during the run); starting the first step from its
 job while still sending its start as a script of its own (within noise: the CPU, not the round
 trip, was the limit); sending all run scripts of one event-loop turn as one call per flow (no
@@ -299,8 +308,9 @@ script checks its version); a step's abort signal is made only when its handler 
 ready step is enqueued with \`add\`, not \`addBulk\`; the parsed manifest, compiled input
 validator and parsed cron patterns are reused; jobs are classified by their tag before any zod
 parse; completed step and marker jobs are deleted at once; a page of schedules reads its job
-schedulers in one ZMSCORE; a flow's schedules are paged from an index; a fire's idempotency key
-is kept an hour instead of 7 days; a flow's API routes read its manifest without every worker's
+schedulers in one ZMSCORE; a flow's schedules are paged from an index; a "run now" fire's
+idempotency key is kept an hour instead of 7 days, and a scheduled fire writes none; a fire's
+occurrence is one sorted set member (157 bytes) instead of a hash entry beside one (304 bytes); a flow's API routes read its manifest without every worker's
 heartbeat; an audit entry is one script (not a MULTI, which ioredis builds by copying every
 BullMQ script); a page of schedules reads its index range and records in one script; and the
 changes to a run's events, starts and completions listed above.`;
