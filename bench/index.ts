@@ -168,7 +168,8 @@ async function apiFigures() {
       `Creates: POST /api/_flows/:name/schedule to the API process, 50 in flight over kept-alive node:http connections, against \`upsertJobScheduler\` with 50 in flight ` +
       `(raw BullMQ has no HTTP, validation, audit trail or record). Reads: one request at a time, a page of 50, through the API ` +
       `with ${a.storedSchedules.toLocaleString('en')} schedules and ${a.storedRuns.toLocaleString('en')} runs stored, against ` +
-      `\`getJobSchedulers(0, 49)\` and \`getJobs(['completed'], 0, 49)\` called directly.\n\n` +
+      `\`getJobSchedulers(0, 49)\` and \`getJobs(['completed'], 0, 49)\` called directly, once Redis has finished the ` +
+      `append-only file rewrite that storing them sets off.\n\n` +
       `| | Flowdeck | raw BullMQ | ratio |\n| --- | --- | --- | --- |\n` +
       `| create-schedule throughput | ${perSec(a.createPerSec.flowdeck)} | ${perSec(a.createPerSec.raw)} | ${ratio(a.createPerSec.flowdeck, a.createPerSec.raw)} |\n` +
       `| create-schedule throughput, engine in-process (no HTTP) | ${perSec(a.createPerSec.engine)} | ${perSec(a.createPerSec.raw)} | ${ratio(a.createPerSec.engine, a.createPerSec.raw)} |\n` +
