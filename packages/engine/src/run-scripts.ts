@@ -74,9 +74,11 @@ local runIdSuffix = -#runId - 1
 local fire, checked = #KEYS >= 10, #KEYS >= 11
 local n = (#ARGV - pairsAt + 1 - (fire and 7 or 0) - (checked and 3 or 0)) / 2
 local occurrenceAt = pairsAt + n * 2
+-- The fire's history length, read by its guard below, which also rules out a recorded fire.
+local historyCount
 local function record(id)
   if not fire then return 0 end
-  return record_occurrence(KEYS[8], KEYS[9], KEYS[10], {unpack(ARGV, occurrenceAt, occurrenceAt + 6)}, id)
+  return write_occurrence(KEYS[8], KEYS[9], KEYS[10], {unpack(ARGV, occurrenceAt, occurrenceAt + 6)}, id, historyCount)
 end
 if checked then
   local scheduleId, check = ARGV[occurrenceAt + 3], occurrenceAt + 7
@@ -94,7 +96,8 @@ if fire then
   local at = ARGV[occurrenceAt]
   local handled = recorded_at(KEYS[9], at)
   if handled then return {0, run_of(KEYS[8], handled), 0} end
-  if forgotten(KEYS[9], at, tonumber(ARGV[occurrenceAt + 6]), redis.call('ZCARD', KEYS[9])) then
+  historyCount = redis.call('ZCARD', KEYS[9])
+  if forgotten(KEYS[9], at, tonumber(ARGV[occurrenceAt + 6]), historyCount) then
     return {0, '', 0}
   end
 end

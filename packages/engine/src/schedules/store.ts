@@ -40,7 +40,8 @@ export const SCHEDULE_CURSOR = /^[0-9a-z]{9}:sch_[0-9a-z]{1,40}$/;
  * none) ends the member and is appended here because the run's id is only known inside the
  * create script.
  *
- * `recorded_at`: the member recorded for a planned time, if any. `run_of`: the run id a member
+ * `write_occurrence` writes a fire known to be new, given the history's length before it;
+ * `record_occurrence` checks first. `recorded_at`: the member recorded for a planned time, if any. `run_of`: the run id a member
  * names ('' for none); a member of the earlier format is the planned time alone, its JSON in the
  * occurrences hash, which trimming also clears.
  *
@@ -64,10 +65,8 @@ local function forgotten(index, at, maxKept, count)
   local oldest = redis.call('ZRANGE', index, 0, 0, 'WITHSCORES')[2]
   return oldest ~= nil and tonumber(at) < tonumber(oldest)
 end
-local function record_occurrence(occurrences, index, stats, o, runId)
+local function write_occurrence(occurrences, index, stats, o, runId, count)
   local at, outcome, id, maxKept = o[1], o[3], o[4], tonumber(o[7])
-  local count = redis.call('ZCARD', index)
-  if forgotten(index, at, maxKept, count) or recorded_at(index, at) then return 0 end
   redis.call('ZADD', index, at, o[2] .. runId)
   if o[6] == '1' then
     redis.call('HINCRBY', stats, id .. ':fires', 1)
@@ -89,6 +88,11 @@ local function record_occurrence(occurrences, index, stats, o, runId)
     if #legacy > 0 then redis.call('HDEL', occurrences, unpack(legacy)) end
   end
   return 1
+end
+local function record_occurrence(occurrences, index, stats, o, runId)
+  local count = redis.call('ZCARD', index)
+  if forgotten(index, o[1], tonumber(o[7]), count) or recorded_at(index, o[1]) then return 0 end
+  return write_occurrence(occurrences, index, stats, o, runId, count)
 end`;
 
 /** KEYS and ARGV (7) of record_occurrence for one fire, without its run id. */
