@@ -7,7 +7,8 @@ import { RECORD_OCCURRENCE_LUA } from './schedules/store.ts';
  * sees a dependant's last need complete and enqueues it, and a step job that runs twice
  * (a retry after a crash) changes nothing the second time.
  *
- * Run hash fields: id, flow, input, trigger, createdAt, steps (graph JSON), status,
+ * Run hash fields: id, flow, input, trigger (its type; records written before hold the trigger's
+ * JSON), scheduleId and scheduledFor (a schedule's trigger), createdAt, steps (graph JSON), status,
  * startedAt, finishedAt, error, output, remaining; per step `s:<step>` status,
  * `a:` attempts, `t0:`/`t1:` times, `o:` output JSON, `e:` error JSON, `w:` needs left.
  * Events are the entries of a list per run, each the event JSON without its id; an event's id is
@@ -111,20 +112,22 @@ if ARGV[7] ~= '' then
   redis.call('SET', KEYS[4], runId, 'PX', ARGV[7])
 end
 -- One HSET for the record and every step (a step's attempts count from a missing field, 0).
-local fields = {'id', runId, 'flow', ARGV[3], 'input', ARGV[4], 'trigger', ARGV[5], 'createdAt', now,
-  'steps', ARGV[6], 'status', 'queued', 'remaining', n}
+local held = ARGV[9]
+local fields = {'id', runId, 'flow', ARGV[3], 'input', ARGV[4], 'createdAt', now, 'steps', ARGV[6],
+  'remaining', n}
+local function add(...) for _, v in ipairs({...}) do table.insert(fields, v) end end
+-- The trigger as a field per part: a schedule's trigger as one JSON value (over 64 bytes) would
+-- make Redis keep the whole record as a hashtable, twice the memory of a listpack.
+local trigger = cjson.decode(ARGV[5])
+add('trigger', trigger.type)
+if trigger.scheduleId then add('scheduleId', trigger.scheduleId) end
+if trigger.scheduledFor then add('scheduledFor', string.format('%.0f', trigger.scheduledFor)) end
 for i = 0, n - 1 do
   local name = ARGV[pairsAt + i * 2]
-  table.insert(fields, 's:' .. name)
-  table.insert(fields, 'pending')
-  table.insert(fields, 'w:' .. name)
-  table.insert(fields, ARGV[pairsAt + 1 + i * 2])
+  add('s:' .. name, name == held and 'running' or 'pending', 'w:' .. name, ARGV[pairsAt + 1 + i * 2])
 end
-local held = ARGV[9]
-if held ~= '' then
-  for _, v in ipairs({'s:' .. held, 'running', 'a:' .. held, 1, 't0:' .. held, now, 'status', 'running',
-    'startedAt', now}) do table.insert(fields, v) end
-end
+if held ~= '' then add('status', 'running', 'startedAt', now, 'a:' .. held, 1, 't0:' .. held, now)
+else add('status', 'queued') end
 redis.call('HSET', KEYS[1], unpack(fields))
 redis.call('ZADD', KEYS[2], 0, runId)
 local started = '{"at":' .. now .. ',"type":"run.started","data":{"trigger":' .. ARGV[5] .. '}}'

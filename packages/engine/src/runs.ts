@@ -308,12 +308,22 @@ function countSteps(steps: StepState[]): StepCounts {
   };
 }
 
+/** The trigger from its fields, or from the JSON that records written before these fields hold. */
+function triggerOf(hash: Record<string, string>): Trigger {
+  const type = hash.trigger ?? '';
+  if (type.startsWith('{')) return parse(type) as Trigger;
+  const trigger: Trigger = { type: type as Trigger['type'] };
+  if (hash.scheduleId !== undefined) trigger.scheduleId = hash.scheduleId;
+  if (hash.scheduledFor !== undefined) trigger.scheduledFor = Number(hash.scheduledFor);
+  return trigger;
+}
+
 function toSummary(hash: Record<string, string>): RunSummary {
   return {
     id: hash.id!,
     flowName: hash.flow!,
     status: hash.status as RunStatus,
-    trigger: parse(hash.trigger) as Trigger,
+    trigger: triggerOf(hash),
     createdAt: Number(hash.createdAt),
     startedAt: num(hash.startedAt),
     finishedAt: num(hash.finishedAt),

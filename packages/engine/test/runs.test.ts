@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createEngineParts } from '../src/engine.ts';
 import { FlowdeckError } from '../src/errors.ts';
+import { createKeys } from '../src/keys.ts';
 import { defineFlow } from '../src/flow.ts';
 import { redisUrl, type TestStack, testStack, waitForRun } from './helpers.ts';
 
@@ -162,6 +163,37 @@ describe('runs', () => {
     expect(again).toMatchObject({ runId: a.runId, created: false, status: 'completed' });
     expect((await stack.engine.runs.list('diamond', { limit: 50 })).items).toHaveLength(1);
     expect(calls.filter((c) => c === 'first')).toHaveLength(1);
+  });
+
+  it("a scheduled run's trigger is stored as fields of their own, keeping a small record a listpack, and a record holding the trigger as JSON still reads", async () => {
+    stack = testStack();
+    const tick = defineFlow({
+      name: 'tick',
+      description: 'one no-op step',
+      steps: { noop: { handler: () => null } },
+    });
+    await stack.startWorker([tick]);
+    const trigger = {
+      type: 'schedule' as const,
+      scheduleId: 'sch_0123456789abcdefgh',
+      scheduledFor: 1_790_000_000_000,
+    };
+    const { runId } = await stack.engine.startFlow('tick', {}, { trigger });
+    const run = await waitForRun(stack.engine, 'tick', runId);
+    expect(run.trigger).toEqual(trigger);
+    const redis = new Redis(redisUrl());
+    try {
+      const key = createKeys(stack.prefix).run('tick', runId);
+      // As one JSON value the trigger is over 64 bytes, which turns the whole hash into a hashtable.
+      expect(JSON.stringify(trigger).length).toBeGreaterThan(64);
+      expect(await redis.object('ENCODING', key)).toBe('listpack');
+      await redis.hdel(key, 'scheduleId', 'scheduledFor');
+      await redis.hset(key, 'trigger', JSON.stringify(trigger));
+      expect((await stack.engine.runs.get('tick', runId)).trigger).toEqual(trigger);
+      expect((await stack.engine.runs.list('tick', { limit: 5 })).items[0]?.trigger).toEqual(trigger);
+    } finally {
+      await redis.quit();
+    }
   });
 
   it('a step job delivered again after its step completed does not run the handler twice', async () => {

@@ -68,14 +68,24 @@ end
 local function write_occurrence(occurrences, index, stats, o, runId, count)
   local at, outcome, id, maxKept = o[1], o[3], o[4], tonumber(o[7])
   redis.call('ZADD', index, at, o[2] .. runId)
-  if o[6] == '1' then
-    redis.call('HINCRBY', stats, id .. ':fires', 1)
-    local last = tonumber(redis.call('HGET', stats, id .. ':lastPlanned') or '0')
-    if tonumber(at) > last then redis.call('HSET', stats, id .. ':lastPlanned', at) end
-  end
-  if outcome == 'started' then
-    redis.call('HINCRBY', stats, id .. ':count', 1)
-    redis.call('HSET', stats, id .. ':lastRun', o[5], id .. ':lastRunId', runId)
+  local counted, started = o[6] == '1', outcome == 'started'
+  if counted or started then
+    -- The counters read and written in one call each, not one call per counter.
+    local now = redis.call('HMGET', stats, id .. ':fires', id .. ':lastPlanned', id .. ':count')
+    local fields = {}
+    if counted then
+      table.insert(fields, id .. ':fires')
+      table.insert(fields, tonumber(now[1] or '0') + 1)
+      if tonumber(at) > tonumber(now[2] or '0') then
+        table.insert(fields, id .. ':lastPlanned')
+        table.insert(fields, at)
+      end
+    end
+    if started then
+      for _, v in ipairs({id .. ':count', tonumber(now[3] or '0') + 1, id .. ':lastRun', o[5],
+        id .. ':lastRunId', runId}) do table.insert(fields, v) end
+    end
+    redis.call('HSET', stats, unpack(fields))
   end
   local excess = count + 1 - maxKept
   if excess > 0 then
