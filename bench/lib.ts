@@ -74,6 +74,21 @@ export async function benchRedis(): Promise<BenchRedis> {
   };
 }
 
+/**
+ * Deletes every key whose name holds `prefix`: what a Flowdeck side leaves behind (runs, events,
+ * history), removed once it is measured, as raw BullMQ's side obliterates its queue. Otherwise the
+ * side measured next would share its Redis with them, and every append-only file rewrite (whose
+ * cost grows with the data) during that side would copy them again.
+ */
+export async function removeKeys(client: Redis, prefix: string) {
+  for (let cursor = '0'; ; ) {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 1000);
+    if (keys.length > 0) await client.unlink(...keys);
+    cursor = next;
+    if (cursor === '0') return;
+  }
+}
+
 export async function usedMemory(client: Redis): Promise<number> {
   const info = await client.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? Number.NaN);

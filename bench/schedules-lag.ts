@@ -17,6 +17,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 // @ts-expect-error: a plain .mjs helper without types, shared with npm start
 import { startRedis } from '../scripts/lib/redis.mjs';
+import { removeKeys } from './lib.ts';
 import { type LagSummary, summarise } from './stats.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
@@ -112,7 +113,6 @@ export async function flowdeck(
     if (counts.reduce((a, b) => a + b, 0) >= planned) break;
     await sleep(1000);
   }
-  await client.quit();
   const fires: [string, number, number][] = [];
   for (let cursor: string | undefined; ; ) {
     const page = await engine.runs.list('bench-flow', { limit: 200, cursor });
@@ -124,6 +124,8 @@ export async function flowdeck(
   await Promise.all(ids.map((id) => engine.schedules.remove('bench-flow', id)));
   await worker.close();
   await engine.close();
+  await removeKeys(client, settings.prefix);
+  await client.quit();
   return summarise(fires, ids, window);
 }
 

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createEngine, defineFlow, startWorker } from '@flowdeck/engine';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { commandStats, diffStats, inParallel, sleep } from './lib.ts';
+import { commandStats, diffStats, inParallel, removeKeys, sleep } from './lib.ts';
 
 async function redisCpu(client: Redis) {
   const info = await client.info('cpu');
@@ -91,6 +91,7 @@ async function flowdeck(url: string, client: Redis, runs: number, concurrency: n
   );
   await worker.close();
   await engine.close();
+  await removeKeys(client, settings.prefix);
   return {
     perSec: runs / ((Math.max(...finished) - t0) / 1000),
     commands: diffStats(before, after, runs),
