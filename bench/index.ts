@@ -272,8 +272,8 @@ Measured per run on this machine (Redis SLOWLOG at 0 µs, CPU profiles, heap sam
     data, and while the child runs every page Redis writes is copied. Writing twice the bytes,
     Flowdeck's side set off 8 rewrites per round against raw's 3.
   - Fixed this round: a scheduled run's record held its trigger as one JSON value of over 64
-    bytes, which made Redis keep the whole record as a hashtable; the trigger is now fields of
-    its own and a small record stays a listpack (1,488 → 542 bytes per run, 147 → 83 MB of data
+    bytes, which made Redis keep the whole record as a hashtable; the schedule's id and planned
+    time are now fields of their own and a small record stays a listpack (1,488 → 542 bytes per run, 147 → 83 MB of data
     at the end of a round), and a fire's counters are one HSET instead of four writes. The gap fell
     from +298 to +204 ms. Each side's data is also deleted once it is measured now (raw BullMQ's
     side always obliterated its queue), so a round no longer copies the other side's leftovers.

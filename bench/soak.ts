@@ -15,6 +15,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine } from '@flowdeck/engine';
+import { triggerOf } from '../packages/engine/src/run-trigger.ts';
 import { decodeOccurrence } from '../packages/engine/src/schedules/occurrence-format.ts';
 import {
   benchRedis,
@@ -175,15 +176,23 @@ async function main() {
         const chunk = newIds.slice(i, i + 2000);
         const pipeline = redis.client.pipeline();
         for (const id of chunk)
-          pipeline.hmget(`{${prefix}:${FLOW}}:run:${id}`, 'createdAt', 'trigger', 'status');
+          pipeline.hmget(
+            `{${prefix}:${FLOW}}:run:${id}`,
+            'createdAt',
+            'status',
+            'trigger',
+            'scheduleId',
+            'scheduledFor',
+          );
         const replies = (await pipeline.exec()) ?? [];
         replies.forEach(([, value], j) => {
-          const [createdAt, trigger, status] = value as [string | null, string | null, string | null];
-          if (!trigger) return;
-          const { scheduleId, scheduledFor } = JSON.parse(trigger) as {
-            scheduleId?: string;
-            scheduledFor?: number;
-          };
+          const [createdAt, status, ...trigger] = value as (string | null)[];
+          if (!trigger[0]) return;
+          const { scheduleId, scheduledFor } = triggerOf({
+            trigger: trigger[0],
+            scheduleId: trigger[1],
+            scheduledFor: trigger[2],
+          });
           if (!scheduleId || scheduledFor === undefined) return;
           const fire = `${scheduleId}@${scheduledFor}`;
           runsPerFire.set(fire, (runsPerFire.get(fire) ?? 0) + 1);

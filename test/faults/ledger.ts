@@ -1,3 +1,4 @@
+import { triggerOf } from '../../packages/engine/src/run-trigger.ts';
 import { decodeOccurrence } from '../../packages/engine/src/schedules/occurrence-format.ts';
 import { type FaultStack, FLOW, STALL_TIMEOUT_MS, waitUntil } from './harness.ts';
 
@@ -36,12 +37,13 @@ export async function readLedger(stack: FaultStack, scheduleIds: string[]): Prom
   for (let i = 0; i < ids.length; i += 1000) {
     const chunk = ids.slice(i, i + 1000);
     const pipeline = client.pipeline();
-    for (const id of chunk) pipeline.hmget(keys.run(FLOW, id), 'status', 'trigger');
+    for (const id of chunk)
+      pipeline.hmget(keys.run(FLOW, id), 'status', 'trigger', 'scheduleId', 'scheduledFor');
     const replies = (await pipeline.exec()) ?? [];
     replies.forEach(([error, value], j) => {
       if (error) throw error;
-      const [status, trigger] = value as [string | null, string | null];
-      const parsed = trigger ? (JSON.parse(trigger) as { scheduleId?: string; scheduledFor?: number }) : {};
+      const [status, trigger, scheduleId, scheduledFor] = value as (string | null)[];
+      const parsed = triggerOf({ trigger, scheduleId, scheduledFor });
       runs.push({
         id: chunk[j]!,
         status: status ?? 'missing',

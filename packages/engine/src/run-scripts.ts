@@ -7,8 +7,8 @@ import { RECORD_OCCURRENCE_LUA } from './schedules/store.ts';
  * sees a dependant's last need complete and enqueues it, and a step job that runs twice
  * (a retry after a crash) changes nothing the second time.
  *
- * Run hash fields: id, flow, input, trigger (its type; records written before hold the trigger's
- * JSON), scheduleId and scheduledFor (a schedule's trigger), createdAt, steps (graph JSON), status,
+ * Run hash fields: id, flow, input, trigger (JSON, without a schedule's id and time; see
+ * run-trigger.ts), scheduleId and scheduledFor, createdAt, steps (graph JSON), status,
  * startedAt, finishedAt, error, output, remaining; per step `s:<step>` status,
  * `a:` attempts, `t0:`/`t1:` times, `o:` output JSON, `e:` error JSON, `w:` needs left.
  * Events are the entries of a list per run, each the event JSON without its id; an event's id is
@@ -50,9 +50,10 @@ end`;
 
 /** KEYS: run, index, events, idempotency, manifestVersion, unstarted, legacyEvents (the stream
  * key runs had before events were a list; trimmed with them), and for a schedule's fire its
- * occurrences, occurrence index and stats. ARGV: runId, createdAt, flow, input, trigger,
- * stepsJson, idemTtlMs ('' without an idempotency key), manifestVersion ('' to skip the check),
- * heldStep ('' for none), maxRuns, floorId, name/needCount pairs, then for a fire (10 KEYS) the 7
+ * occurrences, occurrence index and stats. ARGV: runId, createdAt, flow, input, trigger (JSON, for
+ * `run.started`), stepsJson, idemTtlMs ('' without an idempotency key), manifestVersion ('' to skip
+ * the check), heldStep ('' for none), maxRuns, floorId, the record's three trigger fields (see
+ * triggerFields), name/needCount pairs, then for a fire (10 KEYS) the 7
  * occurrence args, and for a checked fire (11 KEYS, the last the schedule versions) the 3 check
  * args: the schedule's version as the caller read it, the planned time before this fire ('' when
  * nothing unrecorded can precede it) and '1' when the schedule skips overlapping runs. The new run
@@ -68,7 +69,7 @@ export const createRunScript = luaScript(`
 ${TRIM}
 ${EVENTS}
 ${RECORD_OCCURRENCE_LUA}
-local pairsAt = 12
+local pairsAt = 15
 local runId, now = ARGV[1], ARGV[2]
 -- Run keys end in the run id; without it, the prefix other runs' keys are built from (same slot).
 local runIdSuffix = -#runId - 1
@@ -116,12 +117,10 @@ local held = ARGV[9]
 local fields = {'id', runId, 'flow', ARGV[3], 'input', ARGV[4], 'createdAt', now, 'steps', ARGV[6],
   'remaining', n}
 local function add(...) for _, v in ipairs({...}) do table.insert(fields, v) end end
--- The trigger as a field per part: a schedule's trigger as one JSON value (over 64 bytes) would
--- make Redis keep the whole record as a hashtable, twice the memory of a listpack.
-local trigger = cjson.decode(ARGV[5])
-add('trigger', trigger.type)
-if trigger.scheduleId then add('scheduleId', trigger.scheduleId) end
-if trigger.scheduledFor then add('scheduledFor', string.format('%.0f', trigger.scheduledFor)) end
+-- The trigger less a schedule's id and time, which are fields of their own (see run-trigger.ts).
+add('trigger', ARGV[12])
+if ARGV[13] ~= '' then add('scheduleId', ARGV[13]) end
+if ARGV[14] ~= '' then add('scheduledFor', ARGV[14]) end
 for i = 0, n - 1 do
   local name = ARGV[pairsAt + i * 2]
   add('s:' .. name, name == held and 'running' or 'pending', 'w:' .. name, ARGV[pairsAt + 1 + i * 2])

@@ -13,8 +13,9 @@ import type {
 import type { EngineContext } from './context.ts';
 import { NotFoundError } from './errors.ts';
 import { newRunId, RUN_ID_PATTERN, runIdFloor } from './ids.ts';
-import type { FireCheck, OccurrenceWrite } from './schedules/store.ts';
 import { createRunScript, stepCompletedScript, stepFailedScript, stepStartedScript } from './run-scripts.ts';
+import { triggerFields, triggerOf } from './run-trigger.ts';
+import type { FireCheck, OccurrenceWrite } from './schedules/store.ts';
 
 /** The run store: records, the per-flow run index and the state transitions of a run. */
 
@@ -88,6 +89,7 @@ export function createRunStore(ctx: EngineContext) {
         run.heldStep ?? '',
         ctx.retention.maxRuns,
         runIdFloor(createdAt - ctx.retention.maxAgeMs),
+        ...triggerFields(run.trigger),
         ...pairs,
         ...(run.occurrence?.args ?? []),
         ...(run.fireCheck?.args ?? []),
@@ -306,16 +308,6 @@ function countSteps(steps: StepState[]): StepCounts {
     failed: count('failed'),
     running: count('running'),
   };
-}
-
-/** The trigger from its fields, or from the JSON that records written before these fields hold. */
-function triggerOf(hash: Record<string, string>): Trigger {
-  const type = hash.trigger ?? '';
-  if (type.startsWith('{')) return parse(type) as Trigger;
-  const trigger: Trigger = { type: type as Trigger['type'] };
-  if (hash.scheduleId !== undefined) trigger.scheduleId = hash.scheduleId;
-  if (hash.scheduledFor !== undefined) trigger.scheduledFor = Number(hash.scheduledFor);
-  return trigger;
 }
 
 function toSummary(hash: Record<string, string>): RunSummary {

@@ -4,9 +4,9 @@ import { InputInvalidError, InvalidRequestError } from './errors.ts';
 import { newRunId } from './ids.ts';
 import { describeInputErrors, inputErrors } from './input-schema.ts';
 import type { Queues } from './queues.ts';
-import type { FireCheck, OccurrenceWrite } from './schedules/store.ts';
 import type { Registry } from './registry.ts';
 import type { RunStore } from './runs.ts';
+import type { FireCheck, OccurrenceWrite } from './schedules/store.ts';
 
 export interface StartRunOptions extends StartFlowOptions {
   /**
