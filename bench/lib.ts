@@ -225,9 +225,9 @@ export async function rssOf(pid: number): Promise<number> {
 
 export const fmtMs = (n: number) =>
   Number.isFinite(n) ? `${n < 10 ? n.toFixed(1) : Math.round(n)} ms` : '-';
-export const fmtBytes = (n: number) =>
-  n >= 2 ** 20
-    ? `${(n / 2 ** 20).toFixed(1)} MiB`
-    : n >= 1024
-      ? `${(n / 1024).toFixed(2)} KiB`
-      : `${Math.round(n)} B`;
+/** Bytes in the largest unit under which they are at least 1; a shrink (negative) with a minus. */
+export const fmtBytes = (n: number): string => {
+  if (n < 0) return `−${fmtBytes(-n)}`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  return n >= 1024 ? `${(n / 1024).toFixed(2)} KiB` : `${Math.round(n)} B`;
+};
