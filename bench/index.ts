@@ -275,16 +275,16 @@ Measured per run on this machine (Redis SLOWLOG at 0 µs, CPU profiles, heap sam
     bytes, which made Redis keep the whole record as a hashtable; the schedule's id and planned
     time are now fields of their own and a small record stays a listpack (1,488 → 542 bytes per run, 147 → 83 MB of data
     at the end of a round), and a fire's counters are one HSET instead of four writes. The gap fell
-    from +298 to +204 ms. Each side's data is also deleted once it is measured now (raw BullMQ's
+    from +298 ms to +204 and +218 ms in the two runs since. Each side's data is also deleted once it is measured now (raw BullMQ's
     side always obliterated its queue), so a round no longer copies the other side's leftovers.
   - What would close the rest is fewer bytes per fire in Redis and in its file: a run's events
     (a list per run, 568 bytes for four events; Redis 7.2 keeps such small lists in a listpack,
     7.0 does not), and a marker job whose data and options BullMQ stores and deletes at less cost.
 - Fire lag at 200 schedules is met on the median round; the rounds are listed with the table.
 
-**Throughput** sits on the target line: its median was 0.499× in this run (rounds 0.49×, 0.51×
-and 0.47×), just under it, as it was at 0.47× in the run before; four more three-round comparisons on the
-same code gave 0.47× to 0.51×. Per run
+**Throughput** sits on the target line: its median was 0.494× in this run (rounds 0.50×, 0.51×
+and 0.47×), just under it, as it was at 0.499× and 0.47× in the two runs before; four more
+three-round comparisons on the same code gave 0.47× to 0.51×. Per run
 Flowdeck spends about 1.9× raw BullMQ's CPU in Node and in Redis, where it spent 2.2× before the
 changes below. A run is two Lua calls on top of raw BullMQ's add, fetch and finish, so the
 margin has to come from making each cheaper in both processes. What got it there, each measured before it was kept:
