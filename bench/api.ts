@@ -61,7 +61,6 @@ function ok(response: { status: number; body: Buffer }) {
   return response;
 }
 
-/** Times `reads` sequential calls after a few warm-up calls. */
 /**
  * Waits until Redis is not rewriting its append-only file or saving a snapshot: seeding a million
  * runs sets off a rewrite of the whole dataset, whose fork shares the two cores with the reads.
@@ -71,6 +70,7 @@ async function settled(client: Redis) {
   while (busy.test(await client.info('persistence'))) await sleep(500);
 }
 
+/** Times `reads` sequential calls after a few warm-up calls. */
 async function timeReads(reads: number, call: () => Promise<unknown>) {
   for (let i = 0; i < 5; i++) await call();
   const times: number[] = [];

@@ -186,13 +186,9 @@ async function main() {
           );
         const replies = (await pipeline.exec()) ?? [];
         replies.forEach(([, value], j) => {
-          const [createdAt, status, ...trigger] = value as (string | null)[];
-          if (!trigger[0]) return;
-          const { scheduleId, scheduledFor } = triggerOf({
-            trigger: trigger[0],
-            scheduleId: trigger[1],
-            scheduledFor: trigger[2],
-          });
+          const [createdAt, status, trigger, id, at] = value as (string | null)[];
+          if (!trigger) return;
+          const { scheduleId, scheduledFor } = triggerOf({ trigger, scheduleId: id, scheduledFor: at });
           if (!scheduleId || scheduledFor === undefined) return;
           const fire = `${scheduleId}@${scheduledFor}`;
           runsPerFire.set(fire, (runsPerFire.get(fire) ?? 0) + 1);

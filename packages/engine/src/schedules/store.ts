@@ -41,9 +41,9 @@ export const SCHEDULE_CURSOR = /^[0-9a-z]{9}:sch_[0-9a-z]{1,40}$/;
  * create script.
  *
  * `write_occurrence` writes a fire known to be new, given the history's length before it;
- * `record_occurrence` checks first. `recorded_at`: the member recorded for a planned time, if any. `run_of`: the run id a member
- * names ('' for none); a member of the earlier format is the planned time alone, its JSON in the
- * occurrences hash, which trimming also clears.
+ * `record_occurrence` checks first. `recorded_at`: the member recorded for a planned time, if
+ * any. `run_of`: the run id a member names ('' for none); a member of the earlier format is the
+ * planned time alone, its JSON in the occurrences hash, which trimming also clears.
  *
  * `forgotten`: whether a fire is older than every fire its schedule's full history keeps. Such a
  * fire was recorded once and trimmed since, its marker delivered again late: a fire never recorded
