@@ -88,7 +88,7 @@ async function main() {
   say(`pids redis=${redis?.pid ?? 'external'} worker=${worker.child.pid} api=${api.child.pid}`);
 
   const url = `http://${browsableHost(host)}:${port}`;
-  if (await waitForHealth(`${url}/api/health`)) say(`Flowdeck is running at ${url}`);
+  if (await waitForReady(`${url}/api/health`)) say(`Flowdeck is running at ${url}`);
 }
 
 /**
@@ -121,21 +121,26 @@ function startService(name, cwd, childEnv) {
 }
 
 /**
- * Polls the API until it answers at all (any status), or Flowdeck is stopping.
+ * Polls the API's health until Redis answers and a worker is live, or Flowdeck is stopping. A live
+ * worker has published its flows, so "running" means a flow can be started, not just that the API
+ * listens (a start in between was a 404 for a flow not published yet).
  * @param {string} healthUrl
  */
-async function waitForHealth(healthUrl) {
+async function waitForReady(healthUrl) {
   const startedAt = Date.now();
   let nagged = false;
   while (!stopping) {
     try {
-      await fetch(healthUrl, { signal: AbortSignal.timeout(2000) });
-      return !stopping;
+      const response = await fetch(healthUrl, { signal: AbortSignal.timeout(2000) });
+      const health = response.ok
+        ? /** @type {{ workers?: { live?: number } }} */ (await response.json())
+        : null;
+      if ((health?.workers?.live ?? 0) > 0) return !stopping;
     } catch {
       // not listening yet
     }
     if (!nagged && Date.now() - startedAt > 30_000) {
-      say(`still waiting for ${healthUrl}…`);
+      say(`still waiting for ${healthUrl} to report Redis up and a live worker…`);
       nagged = true;
     }
     await sleep(100);

@@ -96,12 +96,14 @@ async function unlessExited<T>(flowdeck: Flowdeck, value: Promise<T>): Promise<T
   return Promise.race([value, early]);
 }
 
-/** Polls GET /api/health until it answers 200 (Redis and a worker are up). */
+/** Polls GET /api/health until it answers 200 with a live worker (Redis up, the flows published). */
 async function waitUntilHealthy(flowdeck: Flowdeck): Promise<void> {
   const healthy = (async () => {
     while (!hasExited(flowdeck)) {
       const response = await fetch(`${flowdeck.baseUrl}/api/health`).catch(() => null);
-      if (response?.status === 200) return;
+      const health =
+        response?.status === 200 ? ((await response.json()) as { workers: { live: number } }) : null;
+      if (health && health.workers.live > 0) return;
       await sleep(100);
     }
   })();
