@@ -7,6 +7,7 @@
  *   BENCH_SCHEDULES   schedules firing every second, a comma list (200,3000)
  *   BENCH_SECONDS     measured seconds of each lag run (15)
  *   BENCH_LAG_ROUNDS  rounds of each lag comparison, the median shown (3)
+ *   BENCH_FLOOR_AT    schedule counts whose lag rounds also measure the run-record floor (3000)
  *   BENCH_CONCURRENCY worker concurrency of the lag and throughput runs (50)
  *   BENCH_RUNS        runs and raw jobs of the throughput comparison (20000)
  *   BENCH_ROUNDS      alternating rounds of the throughput comparison (3)
@@ -26,6 +27,7 @@ const only = new Set(env('BENCH_ONLY', 'lag,throughput,api').split(','));
 const concurrency = Number(env('BENCH_CONCURRENCY', '50'));
 const seconds = Number(env('BENCH_SECONDS', '15'));
 const lagRoundCount = Number(env('BENCH_LAG_ROUNDS', '3'));
+const floorAt = new Set(env('BENCH_FLOOR_AT', '3000').split(',').map(Number));
 
 const sections: string[] = [];
 const summary: string[][] = [];
@@ -33,25 +35,31 @@ const say = (text: string) => process.stdout.write(`${text}\n`);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 const perSec = (n: number) => `${Math.round(n).toLocaleString('en')}/s`;
 
+type LagSide = 'raw' | 'ours' | 'floor';
+
 /**
  * One burst of lateness on this shared machine moves a p99 by tens of ms, so each size is
- * measured in `BENCH_LAG_ROUNDS` rounds (raw and Flowdeck on a fresh Redis, alternating which goes
- * first) and the round with the median p99 difference is shown; missed and duplicate fires count
- * from every round.
+ * measured in `BENCH_LAG_ROUNDS` rounds (the sides on a fresh Redis, taking turns to go first)
+ * and the round with the median p99 difference is shown; missed and duplicate fires count from
+ * every round. At the sizes in BENCH_FLOOR_AT each round also measures the floor (raw BullMQ
+ * writing the least a run record takes, see rawBullmq).
  */
 async function lagRounds(n: number) {
-  const rounds: { raw: LagSummary; ours: LagSummary }[] = [];
+  const rounds: { raw: LagSummary; ours: LagSummary; floor?: LagSummary }[] = [];
+  const sides: LagSide[] = floorAt.has(n) ? ['raw', 'ours', 'floor'] : ['raw', 'ours'];
   for (let round = 0; round < lagRoundCount; round++) {
     const redis = await benchRedis();
     try {
-      const first = round % 2 === 0 ? 'raw' : 'ours';
-      const measure = (side: string) =>
-        side === 'raw'
-          ? rawBullmq(redis.url, n, concurrency, seconds)
-          : flowdeckLag(redis.url, n, concurrency, seconds);
-      const a = await measure(first);
-      const b = await measure(first === 'raw' ? 'ours' : 'raw');
-      rounds.push(first === 'raw' ? { raw: a, ours: b } : { raw: b, ours: a });
+      const measure = (side: LagSide) =>
+        side === 'ours'
+          ? flowdeckLag(redis.url, n, concurrency, seconds)
+          : rawBullmq(redis.url, n, concurrency, seconds, { recordRuns: side === 'floor' });
+      const measured: Partial<Record<LagSide, LagSummary>> = {};
+      for (let i = 0; i < sides.length; i++) {
+        const side = sides[(round + i) % sides.length]!;
+        measured[side] = await measure(side);
+      }
+      rounds.push({ raw: measured.raw!, ours: measured.ours!, floor: measured.floor });
     } finally {
       await redis.stop();
     }
@@ -81,7 +89,8 @@ async function lag() {
         `p99 per round, Flowdeck vs raw: ${roundList}. The table is the round with the median difference; ` +
         `missed and duplicate fires are summed over all rounds.\n\n${lagTable(ours, raw)}\n\n` +
         `Target: Flowdeck p99 ≤ raw p99 + 25 ms, 0 missed, 0 duplicates — **${met ? 'met' : `not met`}** ` +
-        `(p99 ${over >= 0 ? '+' : '−'}${Math.abs(over)} ms over raw; missed ${ours.missed}, duplicates ${ours.duplicates}).`,
+        `(p99 ${over >= 0 ? '+' : '−'}${Math.abs(over)} ms over raw; missed ${ours.missed}, duplicates ${ours.duplicates}).` +
+        floorText(rounds),
     );
     summary.push(
       [
@@ -100,6 +109,23 @@ async function lag() {
       ],
     );
   }
+}
+
+const signed = (ms: number) => `${ms >= 0 ? '+' : '−'}${Math.abs(Math.round(ms))} ms`;
+
+/** The floor's p99 per round beside raw's, when the rounds measured it. */
+function floorText(rounds: { raw: LagSummary; floor?: LagSummary }[]) {
+  const measured = rounds.filter((r) => r.floor) as { raw: LagSummary; floor: LagSummary }[];
+  if (measured.length === 0) return '';
+  const overRaw = measured.map((r) => r.floor.p99 - r.raw.p99).sort((a, b) => a - b);
+  const list = measured.map((r) => `${fmtMs(r.floor.p99)} (${signed(r.floor.p99 - r.raw.p99)})`).join(', ');
+  const missed = measured.reduce((sum, r) => sum + r.floor.missed, 0);
+  return (
+    `\n\nFloor, in the same rounds: raw BullMQ whose processor also writes the least a run record takes ` +
+    `(a record and an index entry when the run starts, its status when it ends; jobs deleted once done, ` +
+    `as Flowdeck's markers are) had p99 ${list} over raw; median ${signed(overRaw[Math.floor(overRaw.length / 2)]!)}, ` +
+    `missed ${missed}.`
+  );
 }
 
 function commandList(rows: [string, number][]) {
@@ -240,7 +266,8 @@ the manifest first), and the completion. The first job of a new run carries the 
 its step starts without reading the run, and a step done before the event loop turns has its
 start recorded by its completion; the completion goes out with BullMQ's finish.
 
-Measured per run on this machine (Redis SLOWLOG at 0 µs, CPU profiles, heap sampling):
+Measured per run on the machine of the run before this one (2 Intel Xeon cores; Redis SLOWLOG at
+0 µs, CPU profiles, heap sampling):
 - Redis: BullMQ's add and finish scripts take about 27 and 53 µs for a step job against 20 and
   43 µs for a raw job (a job id of its own costs about 4 µs of the add; the finish fetches the
   next job with its larger data); the create and the completion about 23 µs each.
@@ -248,13 +275,39 @@ Measured per run on this machine (Redis SLOWLOG at 0 µs, CPU profiles, heap sam
   builds each command as a string, about a hundred bytes of garbage per argument), more garbage
   collection (the process allocated about 73 KB per run against raw's 36 KB, measured before the
   last two changes below), and the engine's own code (about 10 µs).
+- What a script costs Redis (this run's machine, a quiet Redis without the append-only file,
+  INFO commandstats): about 3 µs to start it, then about 2 µs for each command it calls on top of
+  the command's own time, turning Lua values into a command and its reply back. A plain run's
+  create calls 7 commands and takes 20–27 µs, of which the commands' own time is 7–10 µs; its
+  completion calls 4 and takes 21–23 µs (6–7 µs). BullMQ's two scripts per raw job take 75 µs
+  together, of which their commands take 24 µs: most of a script's time in Redis is the calling,
+  not the commands.
 
 **Missed target.**
-- Fire lag at 3,000 schedules every second. Every schedule fires at the same instant, so each
-  second both sides work through a burst of 3,000 fires, and the p99 is about how long the burst
-  takes. Through the burst Flowdeck keeps Redis about 90% busy and raw BullMQ keeps its Node
-  process about 90% busy; Node spends about the same per fire on both sides. Half of the gap is
-  Redis persisting what Flowdeck writes. The same comparison (3 rounds of
+- Fire lag at 3,000 schedules every second: p99 +459 ms over raw in this run (rounds +1,000,
+  +421 and +459 ms), +218 ms in the run before on a faster machine. Every schedule fires at the
+  same instant, so each second both sides work through a burst of 3,000 fires, and the p99 is
+  about how long the burst takes.
+  - This run's machine is at its limit there: raw BullMQ's own p99 was 770 to 1,048 ms of the
+    1,000 ms between bursts, and it missed 586 fires (BullMQ skips a scheduler's fire that comes
+    due while the one before is still waiting). Flowdeck missed none, because each fire also
+    starts the planned fires before it that were never delivered.
+  - The floor measured in the same rounds puts the target out of reach at this scale: raw BullMQ
+    whose processor also writes the least a run record takes (a record and an index entry when
+    the run starts, its status when it ends, jobs deleted once done) was +176 ms over raw in
+    the median round (rounds +176, −185 and +234 ms) and missed 2,005 fires (each fire BullMQ
+    skips lightens the burst, so that p99 flatters it). That is two small scripts per fire and
+    nothing else of Flowdeck's (no occurrence, events, checks, trigger or steps), so keeping a
+    durable record of each scheduled run costs more than 25 ms at p99 here before anything else
+    is done. Closing the gap needs a different shape rather than a cheaper script: BullMQ's own
+    work per fire (promote, fetch, the scheduler's next job, finish) is all of raw's Redis time
+    per fire and about two thirds of Flowdeck's (SLOWLOG samples), so schedules that share a
+    timing would have to share one job scheduler, one marker starting all their runs, which
+    changes the one-marker-per-schedule contract of the design and was not done.
+  - The decomposition below comes from the run before, on the faster machine. Through the burst
+    Flowdeck keeps Redis about 90% busy and raw BullMQ keeps its Node process about 90% busy;
+    Node spends about the same per fire on both sides. Half of the gap is Redis persisting what
+    Flowdeck writes. The same comparison (3 rounds of
   15 s each, one side after the other on one Redis) with the append-only file as \`npm start\`
   runs it gave p99 +165 to +228 ms over raw; with its automatic rewrites turned off, +142 to
   +164 ms; with the append-only file off, +88 to +95 ms. So about half the gap is work per fire
@@ -271,22 +324,24 @@ Measured per run on this machine (Redis SLOWLOG at 0 µs, CPU profiles, heap sam
   - Rewriting: Redis rewrites the file each time it doubles, forking and writing out all its
     data, and while the child runs every page Redis writes is copied. Writing twice the bytes,
     Flowdeck's side set off 8 rewrites per round against raw's 3.
-  - Fixed this round: a scheduled run's record held its trigger as one JSON value of over 64
+  - Fixed for that run: a scheduled run's record held its trigger as one JSON value of over 64
     bytes, which made Redis keep the whole record as a hashtable; the schedule's id and planned
     time are now fields of their own and a small record stays a listpack (1,488 → 542 bytes per run, 147 → 83 MB of data
     at the end of a round), and a fire's counters are one HSET instead of four writes. The gap fell
     from +298 ms to +204 and +218 ms in the two runs since. Each side's data is also deleted once it is measured now (raw BullMQ's
     side always obliterated its queue), so a round no longer copies the other side's leftovers.
-  - What would close the rest is fewer bytes per fire in Redis and in its file: a run's events
+  - What would narrow it further is fewer bytes per fire in Redis and in its file: a run's events
     (a list per run, 568 bytes for four events; Redis 7.2 keeps such small lists in a listpack,
     7.0 does not), and a marker job whose data and options BullMQ stores and deletes at less cost.
-- Fire lag at 200 schedules is met on the median round; the rounds are listed with the table.
+    By the floor above, that would not reach the target either.
+- Fire lag at 200 schedules is met on the median round (+21 ms; the rounds were +21, −3 and
+  +25 ms, listed with the table).
 
-**Throughput** sits on the target line: its median was 0.494× in this run (rounds 0.50×, 0.51×
-and 0.47×), just under it, as it was at 0.499× and 0.47× in the two runs before; four more
-three-round comparisons on the same code gave 0.47× to 0.51×. Per run
-Flowdeck spends about 1.9× raw BullMQ's CPU in Node and in Redis, where it spent 2.2× before the
-changes below. A run is two Lua calls on top of raw BullMQ's add, fetch and finish, so the
+**Throughput** sits on the target line, on either side of it from run to run: its median was
+0.568× in this run (rounds 0.63×, 0.44× and 0.57×; this machine's speed moved by a quarter
+between rounds seconds apart), 0.494× in the run before on a faster machine (rounds 0.50×, 0.51×
+and 0.47×), and 0.499× and 0.47× before that. Per run Flowdeck spends 1.6× to 1.9× raw BullMQ's
+CPU in Node and in Redis, where it spent 2.2× before the changes below. A run is two Lua calls on top of raw BullMQ's add, fetch and finish, so the
 margin has to come from making each cheaper in both processes. What got it there, each measured before it was kept:
 - A run's events are a list per run, written by the same scripts as its state, instead of a
   stream per run: a new stream takes a 4 KB block and was rewritten at its size when the run
@@ -299,7 +354,12 @@ margin has to come from making each cheaper in both processes. What got it there
 - Fewer arguments per call (a plain start no longer sends a fire's seven empty occurrence
   arguments) and one HSET and one RPUSH per script.
 
-Tried and measured, not kept: a marker job with \`removeOnFail\` as a count instead of an age and a
+Tried and measured, not kept: sending the creates and the completions made in one event-loop
+turn as one script call per flow, again, measured this time by switching it on and off every
+300 ms within one run, so both settings share the machine's swings: batches of 15 to 50 calls
+formed, and Node and Redis CPU per run did not move (1.00×, 1.00× and 1.03× in three 30 s runs;
+each call in a batch still turns its values into commands one by one, which is most of its cost,
+see above); a marker job with \`removeOnFail\` as a count instead of an age and a
 count (within noise); writing each command as it is issued instead of once per tick, at 3,000
 schedules (within noise in a quick look); 150 producers in flight instead of 50 (no change: the worker is the
 bottleneck on both sides, whose queues grow during the run); starting the first step from its

@@ -31,34 +31,73 @@ function windowFrom(start: number, seconds: number): [number, number] {
   return [first, first + seconds * 1000];
 }
 
+/**
+ * The least a durable record of each scheduled run takes: one script when the run starts (a
+ * record and an index entry) and one when it ends (its status), the second not waited for.
+ */
+const RUN_STARTED = `redis.call('HSET', KEYS[1], 'status', 'running', 'scheduleId', ARGV[1], 'scheduledFor', ARGV[2], 'startedAt', ARGV[3])
+redis.call('ZADD', KEYS[2], 0, ARGV[4])
+return 1`;
+const RUN_ENDED = `redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', ARGV[1])
+return 1`;
+
+interface RunRecording {
+  runStarted(
+    run: string,
+    index: string,
+    scheduleId: string,
+    planned: string,
+    now: number,
+    id: string,
+  ): Promise<number>;
+  runEnded(run: string, now: number): Promise<number>;
+}
+
+/**
+ * Raw BullMQ job schedulers with a no-op processor. With `recordRuns`, the floor under any
+ * scheduler that records its runs in Redis: the processor also writes RUN_STARTED and RUN_ENDED,
+ * and each job is deleted once done (as Flowdeck deletes its markers), with nothing else of
+ * Flowdeck's (no occurrences, events, checks or steps).
+ */
 export async function rawBullmq(
   url: string,
   N: number,
   concurrency: number,
   seconds = SECONDS,
+  { recordRuns = false } = {},
 ): Promise<LagSummary> {
   const prefix = `bench-raw-${randomBytes(3).toString('hex')}`;
   const connection = new Redis(url, { maxRetriesPerRequest: null });
+  connection.defineCommand('runStarted', { numberOfKeys: 2, lua: RUN_STARTED });
+  connection.defineCommand('runEnded', { numberOfKeys: 1, lua: RUN_ENDED });
+  const recording = connection as unknown as RunRecording;
   const queue = new Queue('raw', { connection, prefix });
   const fires: [string, number, number][] = [];
+  let runs = 0;
   const worker = new Worker(
     'raw',
     async (job) => {
       const match = /^repeat:(.+):(\d+)$/.exec(job.id ?? '');
-      if (match) fires.push([match[1]!, Number(match[2]), Date.now()]);
+      const now = Date.now();
+      if (match) fires.push([match[1]!, Number(match[2]), now]);
+      if (!recordRuns || !match) return;
+      const id = `${now}-${runs++}`;
+      const run = `{${prefix}}:run:${id}`;
+      await recording.runStarted(run, `{${prefix}}:runs`, match[1]!, match[2]!, now, id);
+      void recording.runEnded(run, Date.now());
     },
     { connection, prefix, concurrency },
   );
   const keys = Array.from({ length: N }, (_, i) => `s${i}`);
+  const template = { name: 'tick', data: {}, opts: recordRuns ? { removeOnComplete: true } : {} };
   const start = Date.now();
-  await Promise.all(
-    keys.map((key) => queue.upsertJobScheduler(key, { pattern: PATTERN }, { name: 'tick', data: {} })),
-  );
+  await Promise.all(keys.map((key) => queue.upsertJobScheduler(key, { pattern: PATTERN }, template)));
   const window = windowFrom(start, seconds);
   await sleep(window[1] - Date.now() + 1500);
   await Promise.all(keys.map((key) => queue.removeJobScheduler(key)));
   await worker.close();
   await queue.obliterate({ force: true });
+  await removeKeys(connection, prefix);
   await queue.close();
   await connection.quit();
   return summarise(fires, keys, window);
