@@ -7,7 +7,8 @@
  *   BENCH_SCHEDULES   schedules firing every second, a comma list (200,3000)
  *   BENCH_SECONDS     measured seconds of each lag run (15)
  *   BENCH_LAG_ROUNDS  rounds of each lag comparison, the median shown (3)
- *   BENCH_FLOOR_AT    schedule counts whose lag rounds also measure the run-record floor (3000)
+ *   BENCH_FLOOR_AT    schedule counts whose lag rounds also measure the run-record floor and the
+ *                     shared-scheduler shape (3000)
  *   BENCH_CONCURRENCY worker concurrency of the lag and throughput runs (50)
  *   BENCH_RUNS        runs and raw jobs of the throughput comparison (20000)
  *   BENCH_ROUNDS      alternating rounds of the throughput comparison (3)
@@ -18,7 +19,13 @@
 import { writeFileSync } from 'node:fs';
 import { type ApiResult, apiBench } from './api.ts';
 import { benchRedis, fmtBytes, fmtMs, machine } from './lib.ts';
-import { flowdeck as flowdeckLag, lagTable, lagTargetMet, rawBullmq } from './schedules-lag.ts';
+import {
+  flowdeck as flowdeckLag,
+  lagTable,
+  lagTargetMet,
+  rawBullmq,
+  sharedScheduler,
+} from './schedules-lag.ts';
 import type { LagSummary } from './stats.ts';
 import { type ThroughputResult, throughput } from './throughput.ts';
 
@@ -35,31 +42,38 @@ const say = (text: string) => process.stdout.write(`${text}\n`);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 const perSec = (n: number) => `${Math.round(n).toLocaleString('en')}/s`;
 
-type LagSide = 'raw' | 'ours' | 'floor';
+type LagSide = 'raw' | 'ours' | 'floor' | 'shared';
 
 /**
  * One burst of lateness on this shared machine moves a p99 by tens of ms, so each size is
  * measured in `BENCH_LAG_ROUNDS` rounds (the sides on a fresh Redis, taking turns to go first)
  * and the round with the median p99 difference is shown; missed and duplicate fires count from
  * every round. At the sizes in BENCH_FLOOR_AT each round also measures the floor (raw BullMQ
- * writing the least a run record takes, see rawBullmq).
+ * writing the least a run record takes, see rawBullmq) and the same records written by one
+ * shared job scheduler (see sharedScheduler).
  */
 async function lagRounds(n: number) {
-  const rounds: { raw: LagSummary; ours: LagSummary; floor?: LagSummary }[] = [];
-  const sides: LagSide[] = floorAt.has(n) ? ['raw', 'ours', 'floor'] : ['raw', 'ours'];
+  const rounds: { raw: LagSummary; ours: LagSummary; floor?: LagSummary; shared?: LagSummary }[] = [];
+  const sides: LagSide[] = floorAt.has(n) ? ['raw', 'ours', 'floor', 'shared'] : ['raw', 'ours'];
   for (let round = 0; round < lagRoundCount; round++) {
     const redis = await benchRedis();
     try {
-      const measure = (side: LagSide) =>
-        side === 'ours'
-          ? flowdeckLag(redis.url, n, concurrency, seconds)
-          : rawBullmq(redis.url, n, concurrency, seconds, { recordRuns: side === 'floor' });
+      const measure = (side: LagSide) => {
+        if (side === 'ours') return flowdeckLag(redis.url, n, concurrency, seconds);
+        if (side === 'shared') return sharedScheduler(redis.url, n, concurrency, seconds);
+        return rawBullmq(redis.url, n, concurrency, seconds, { recordRuns: side === 'floor' });
+      };
       const measured: Partial<Record<LagSide, LagSummary>> = {};
       for (let i = 0; i < sides.length; i++) {
         const side = sides[(round + i) % sides.length]!;
         measured[side] = await measure(side);
       }
-      rounds.push({ raw: measured.raw!, ours: measured.ours!, floor: measured.floor });
+      rounds.push({
+        raw: measured.raw!,
+        ours: measured.ours!,
+        floor: measured.floor,
+        shared: measured.shared,
+      });
     } finally {
       await redis.stop();
     }
@@ -113,18 +127,28 @@ async function lag() {
 
 const signed = (ms: number) => `${ms >= 0 ? '+' : '−'}${Math.abs(Math.round(ms))} ms`;
 
-/** The floor's p99 per round beside raw's, when the rounds measured it. */
-function floorText(rounds: { raw: LagSummary; floor?: LagSummary }[]) {
-  const measured = rounds.filter((r) => r.floor) as { raw: LagSummary; floor: LagSummary }[];
-  if (measured.length === 0) return '';
-  const overRaw = measured.map((r) => r.floor.p99 - r.raw.p99).sort((a, b) => a - b);
-  const list = measured.map((r) => `${fmtMs(r.floor.p99)} (${signed(r.floor.p99 - r.raw.p99)})`).join(', ');
-  const missed = measured.reduce((sum, r) => sum + r.floor.missed, 0);
+/** The floor's and the shared scheduler's p99 per round beside raw's, when the rounds measured them. */
+function floorText(rounds: { raw: LagSummary; floor?: LagSummary; shared?: LagSummary }[]) {
+  const describe = (side: 'floor' | 'shared', what: string) => {
+    const measured = rounds.filter((r) => r[side]);
+    if (measured.length === 0) return '';
+    const overRaw = measured.map((r) => r[side]!.p99 - r.raw.p99).sort((a, b) => a - b);
+    const list = measured
+      .map((r) => `${fmtMs(r[side]!.p99)} (${signed(r[side]!.p99 - r.raw.p99)})`)
+      .join(', ');
+    const missed = measured.reduce((sum, r) => sum + r[side]!.missed, 0);
+    const median = signed(overRaw[Math.floor(overRaw.length / 2)]!);
+    return `\n\n${what} had p99 ${list} over raw; median ${median}, missed ${missed}.`;
+  };
   return (
-    `\n\nFloor, in the same rounds: raw BullMQ whose processor also writes the least a run record takes ` +
-    `(a record and an index entry when the run starts, its status when it ends; jobs deleted once done, ` +
-    `as Flowdeck's markers are) had p99 ${list} over raw; median ${signed(overRaw[Math.floor(overRaw.length / 2)]!)}, ` +
-    `missed ${missed}.`
+    describe(
+      'floor',
+      "Floor, in the same rounds: raw BullMQ whose processor also writes the least a run record takes (a record and an index entry when the run starts, its status when it ends; jobs deleted once done, as Flowdeck's markers are)",
+    ) +
+    describe(
+      'shared',
+      'Shared scheduler, in the same rounds: one job scheduler that every schedule shares (they fire on one timing), whose job writes the same run records for all of them, 50 at a time,',
+    )
   );
 }
 
@@ -284,26 +308,34 @@ Measured per run on the machine of the run before this one (2 Intel Xeon cores; 
   not the commands.
 
 **Missed target.**
-- Fire lag at 3,000 schedules every second: p99 +459 ms over raw in this run (rounds +1,000,
-  +421 and +459 ms), +218 ms in the run before on a faster machine. Every schedule fires at the
-  same instant, so each second both sides work through a burst of 3,000 fires, and the p99 is
-  about how long the burst takes.
-  - This run's machine is at its limit there: raw BullMQ's own p99 was 770 to 1,048 ms of the
-    1,000 ms between bursts, and it missed 586 fires (BullMQ skips a scheduler's fire that comes
-    due while the one before is still waiting). Flowdeck missed none, because each fire also
-    starts the planned fires before it that were never delivered.
+- Fire lag at 3,000 schedules every second: p99 +3,197 ms over raw in this run (rounds +3,197,
+  +841 and +3,214 ms); +459 ms in the run before on this machine and +218 ms on a faster one.
+  Every schedule fires at the same instant, so each second both sides work through a burst of
+  3,000 fires, and the p99 is about how long the burst takes.
+  - This machine is past its limit there: raw BullMQ's own p99 was 938 to 989 ms of the 1,000 ms
+    between bursts, and it missed 295 fires. BullMQ plans a job scheduler's next fire when the
+    current one is picked up, so a fire picked up a second late skips the planned time in
+    between. Flowdeck missed none: a fire that finds earlier planned times with neither an
+    occurrence nor a job starts them as late runs, each with a step job of its own. Once it is a
+    second behind, that is work per fire raw BullMQ never does, so its lag feeds on itself, which
+    is why its rounds spread so far (in a diagnostic run of 10 s at this size, fires found
+    lost planned times 27,782 times, beside the 30,000 fires measured).
   - The floor measured in the same rounds puts the target out of reach at this scale: raw BullMQ
     whose processor also writes the least a run record takes (a record and an index entry when
-    the run starts, its status when it ends, jobs deleted once done) was +176 ms over raw in
-    the median round (rounds +176, −185 and +234 ms) and missed 2,005 fires (each fire BullMQ
-    skips lightens the burst, so that p99 flatters it). That is two small scripts per fire and
-    nothing else of Flowdeck's (no occurrence, events, checks, trigger or steps), so keeping a
-    durable record of each scheduled run costs more than 25 ms at p99 here before anything else
-    is done. Closing the gap needs a different shape rather than a cheaper script: BullMQ's own
-    work per fire (promote, fetch, the scheduler's next job, finish) is all of raw's Redis time
-    per fire and about two thirds of Flowdeck's (SLOWLOG samples), so schedules that share a
-    timing would have to share one job scheduler, one marker starting all their runs, which
-    changes the one-marker-per-schedule contract of the design and was not done.
+    the run starts, its status when it ends, jobs deleted once done) was +117 ms over raw in
+    the median round (rounds −83, +125 and +117 ms; +176 ms in the run before) and missed 1,408
+    fires (each fire BullMQ skips lightens the burst, so that p99 flatters it). That is two small
+    scripts per fire and nothing else of Flowdeck's (no occurrence, events, checks, trigger or
+    steps), so keeping a durable record of each scheduled run costs more than 25 ms at p99 here
+    before anything else is done.
+  - A different shape would close it: BullMQ's own work per fire (promote, fetch, the
+    scheduler's next job, finish) is all of raw's Redis time per fire and about two thirds of
+    Flowdeck's (SLOWLOG samples). Measured in the same rounds, one job scheduler shared by all
+    3,000 schedules (they fire on one timing), whose job writes the same run records for every
+    one of them, had p99 123 to 163 ms, about 820 ms under raw, and missed nothing. Flowdeck has
+    a marker job per schedule, as its design specifies (each marker names its flow and input and
+    shows as the schedule's own job scheduler in BullMQ); grouping schedules by timing would
+    change that contract and was not done.
   - The decomposition below comes from the run before, on the faster machine. Through the burst
     Flowdeck keeps Redis about 90% busy and raw BullMQ keeps its Node process about 90% busy;
     Node spends about the same per fire on both sides. Half of the gap is Redis persisting what
@@ -334,14 +366,14 @@ Measured per run on the machine of the run before this one (2 Intel Xeon cores; 
     (a list per run, 568 bytes for four events; Redis 7.2 keeps such small lists in a listpack,
     7.0 does not), and a marker job whose data and options BullMQ stores and deletes at less cost.
     By the floor above, that would not reach the target either.
-- Fire lag at 200 schedules is met on the median round (+21 ms; the rounds were +21, −3 and
-  +25 ms, listed with the table).
+- Fire lag at 200 schedules is met on the median round, at the line (+25 ms; the rounds were
+  −4, +25 and +29 ms, listed with the table; +21 ms in the run before).
 
 **Throughput** sits on the target line, on either side of it from run to run: its median was
-0.568× in this run (rounds 0.63×, 0.44× and 0.57×; this machine's speed moved by a quarter
-between rounds seconds apart), 0.494× in the run before on a faster machine (rounds 0.50×, 0.51×
-and 0.47×), and 0.499× and 0.47× before that. Per run Flowdeck spends 1.6× to 1.9× raw BullMQ's
-CPU in Node and in Redis, where it spent 2.2× before the changes below. A run is two Lua calls on top of raw BullMQ's add, fetch and finish, so the
+0.490× in this run (rounds 0.49×, 0.44× and 0.60×; this machine's speed moved by a quarter
+between rounds seconds apart), 0.568× in the run before on this machine, 0.494× on a faster one
+(rounds 0.50×, 0.51× and 0.47×), and 0.499× and 0.47× before that. Per run Flowdeck spends 1.6×
+to 2.0× raw BullMQ's CPU in Node and in Redis, where it spent 2.2× before the changes below. A run is two Lua calls on top of raw BullMQ's add, fetch and finish, so the
 margin has to come from making each cheaper in both processes. What got it there, each measured before it was kept:
 - A run's events are a list per run, written by the same scripts as its state, instead of a
   stream per run: a new stream takes a 4 KB block and was rewritten at its size when the run

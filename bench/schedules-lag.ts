@@ -41,16 +41,26 @@ return 1`;
 const RUN_ENDED = `redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', ARGV[1])
 return 1`;
 
-interface RunRecording {
-  runStarted(
-    run: string,
-    index: string,
-    scheduleId: string,
-    planned: string,
-    now: number,
-    id: string,
-  ): Promise<number>;
-  runEnded(run: string, now: number): Promise<number>;
+/** Writes run records as RUN_STARTED and RUN_ENDED do, on its own connection. */
+function runRecorder(url: string, prefix: string) {
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  connection.defineCommand('runStarted', { numberOfKeys: 2, lua: RUN_STARTED });
+  connection.defineCommand('runEnded', { numberOfKeys: 1, lua: RUN_ENDED });
+  const commands = connection as unknown as {
+    runStarted(run: string, index: string, ...args: (string | number)[]): Promise<number>;
+    runEnded(run: string, now: number): Promise<number>;
+  };
+  let runs = 0;
+  return {
+    /** A run of `scheduleId`'s fire planned at `planned`, started at `now`: recorded, then ended. */
+    async record(scheduleId: string, planned: number, now: number) {
+      const id = `${now}-${runs++}`;
+      const run = `{${prefix}}:run:${id}`;
+      await commands.runStarted(run, `{${prefix}}:runs`, scheduleId, planned, now, id);
+      void commands.runEnded(run, Date.now());
+    },
+    close: () => connection.quit(),
+  };
 }
 
 /**
@@ -68,23 +78,16 @@ export async function rawBullmq(
 ): Promise<LagSummary> {
   const prefix = `bench-raw-${randomBytes(3).toString('hex')}`;
   const connection = new Redis(url, { maxRetriesPerRequest: null });
-  connection.defineCommand('runStarted', { numberOfKeys: 2, lua: RUN_STARTED });
-  connection.defineCommand('runEnded', { numberOfKeys: 1, lua: RUN_ENDED });
-  const recording = connection as unknown as RunRecording;
+  const recorder = runRecorder(url, prefix);
   const queue = new Queue('raw', { connection, prefix });
   const fires: [string, number, number][] = [];
-  let runs = 0;
   const worker = new Worker(
     'raw',
     async (job) => {
       const match = /^repeat:(.+):(\d+)$/.exec(job.id ?? '');
       const now = Date.now();
       if (match) fires.push([match[1]!, Number(match[2]), now]);
-      if (!recordRuns || !match) return;
-      const id = `${now}-${runs++}`;
-      const run = `{${prefix}}:run:${id}`;
-      await recording.runStarted(run, `{${prefix}}:runs`, match[1]!, match[2]!, now, id);
-      void recording.runEnded(run, Date.now());
+      if (recordRuns && match) await recorder.record(match[1]!, Number(match[2]), now);
     },
     { connection, prefix, concurrency },
   );
@@ -98,7 +101,59 @@ export async function rawBullmq(
   await worker.close();
   await queue.obliterate({ force: true });
   await removeKeys(connection, prefix);
-  await queue.close();
+  await Promise.all([queue.close(), recorder.close()]);
+  await connection.quit();
+  return summarise(fires, keys, window);
+}
+
+/**
+ * The other shape: one job scheduler for all N schedules, which share a timing, whose job records
+ * a run for each of them as the floor does, `concurrency` at a time. BullMQ's work per fire
+ * (promote, fetch, plan the next, finish) is then paid once per burst instead of once per
+ * schedule. Flowdeck does not work this way (a marker job per schedule); this measures what
+ * changing that would buy.
+ */
+export async function sharedScheduler(
+  url: string,
+  N: number,
+  concurrency: number,
+  seconds = SECONDS,
+): Promise<LagSummary> {
+  const prefix = `bench-shared-${randomBytes(3).toString('hex')}`;
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  const recorder = runRecorder(url, prefix);
+  const queue = new Queue('shared', { connection, prefix });
+  const keys = Array.from({ length: N }, (_, i) => `s${i}`);
+  const fires: [string, number, number][] = [];
+  const worker = new Worker(
+    'shared',
+    async (job) => {
+      const match = /^repeat:(.+):(\d+)$/.exec(job.id ?? '');
+      if (!match) return;
+      const planned = Number(match[2]);
+      let next = 0;
+      const lane = async () => {
+        while (next < keys.length) {
+          const key = keys[next++]!;
+          const now = Date.now();
+          fires.push([key, planned, now]);
+          await recorder.record(key, planned, now);
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, lane));
+    },
+    { connection, prefix, concurrency },
+  );
+  const start = Date.now();
+  const template = { name: 'tick', data: {}, opts: { removeOnComplete: true } };
+  await queue.upsertJobScheduler('shared', { pattern: PATTERN }, template);
+  const window = windowFrom(start, seconds);
+  await sleep(window[1] - Date.now() + 1500);
+  await queue.removeJobScheduler('shared');
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await removeKeys(connection, prefix);
+  await Promise.all([queue.close(), recorder.close()]);
   await connection.quit();
   return summarise(fires, keys, window);
 }
