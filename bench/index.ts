@@ -42,6 +42,8 @@ const say = (text: string) => process.stdout.write(`${text}\n`);
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 const perSec = (n: number) => `${Math.round(n).toLocaleString('en')}/s`;
 
+const signed = (ms: number) => `${ms >= 0 ? '+' : '−'}${Math.abs(Math.round(ms))} ms`;
+
 type LagSide = 'raw' | 'ours' | 'floor' | 'shared';
 
 /**
@@ -103,7 +105,7 @@ async function lag() {
         `p99 per round, Flowdeck vs raw: ${roundList}. The table is the round with the median difference; ` +
         `missed and duplicate fires are summed over all rounds.\n\n${lagTable(ours, raw)}\n\n` +
         `Target: Flowdeck p99 ≤ raw p99 + 25 ms, 0 missed, 0 duplicates — **${met ? 'met' : `not met`}** ` +
-        `(p99 ${over >= 0 ? '+' : '−'}${Math.abs(over)} ms over raw; missed ${ours.missed}, duplicates ${ours.duplicates}).` +
+        `(p99 ${signed(over)} over raw; missed ${ours.missed}, duplicates ${ours.duplicates}).` +
         floorText(rounds),
     );
     summary.push(
@@ -111,7 +113,7 @@ async function lag() {
         `fire lag p50 / p99, ${n} schedules`,
         `${fmtMs(ours.p50)} / ${fmtMs(ours.p99)}`,
         `${fmtMs(raw.p50)} / ${fmtMs(raw.p99)}`,
-        `p99 ${over >= 0 ? '+' : '−'}${Math.abs(over)} ms`,
+        `p99 ${signed(over)}`,
         met ? 'met' : 'missed',
       ],
       [
@@ -124,8 +126,6 @@ async function lag() {
     );
   }
 }
-
-const signed = (ms: number) => `${ms >= 0 ? '+' : '−'}${Math.abs(Math.round(ms))} ms`;
 
 /** The floor's and the shared scheduler's p99 per round beside raw's, when the rounds measured them. */
 function floorText(rounds: { raw: LagSummary; floor?: LagSummary; shared?: LagSummary }[]) {

@@ -13,7 +13,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createEngine, defineFlow, startWorker } from '@flowdeck/engine';
-import { Queue, Worker } from 'bullmq';
+import { type Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 // @ts-expect-error: a plain .mjs helper without types, shared with npm start
 import { startRedis } from '../scripts/lib/redis.mjs';
@@ -41,14 +41,21 @@ return 1`;
 const RUN_ENDED = `redis.call('HSET', KEYS[1], 'status', 'completed', 'finishedAt', ARGV[1])
 return 1`;
 
-/** Writes run records as RUN_STARTED and RUN_ENDED do, on its own connection. */
+type RunRecorder = ReturnType<typeof runRecorder>;
+
+/** Writes run records as RUN_STARTED and RUN_ENDED do, on a connection of its own opened on first use. */
 function runRecorder(url: string, prefix: string) {
-  const connection = new Redis(url, { maxRetriesPerRequest: null });
-  connection.defineCommand('runStarted', { numberOfKeys: 2, lua: RUN_STARTED });
-  connection.defineCommand('runEnded', { numberOfKeys: 1, lua: RUN_ENDED });
-  const commands = connection as unknown as {
-    runStarted(run: string, index: string, ...args: (string | number)[]): Promise<number>;
-    runEnded(run: string, now: number): Promise<number>;
+  let connection: Redis | undefined;
+  const commands = () => {
+    if (!connection) {
+      connection = new Redis(url, { maxRetriesPerRequest: null });
+      connection.defineCommand('runStarted', { numberOfKeys: 2, lua: RUN_STARTED });
+      connection.defineCommand('runEnded', { numberOfKeys: 1, lua: RUN_ENDED });
+    }
+    return connection as unknown as {
+      runStarted(run: string, index: string, ...args: (string | number)[]): Promise<number>;
+      runEnded(run: string, now: number): Promise<number>;
+    };
   };
   let runs = 0;
   return {
@@ -56,12 +63,54 @@ function runRecorder(url: string, prefix: string) {
     async record(scheduleId: string, planned: number, now: number) {
       const id = `${now}-${runs++}`;
       const run = `{${prefix}}:run:${id}`;
-      await commands.runStarted(run, `{${prefix}}:runs`, scheduleId, planned, now, id);
-      void commands.runEnded(run, Date.now());
+      await commands().runStarted(run, `{${prefix}}:runs`, scheduleId, planned, now, id);
+      void commands().runEnded(run, Date.now());
     },
-    close: () => connection.quit(),
+    close: async () => void (await connection?.quit()),
   };
 }
+
+/**
+ * Raw BullMQ job schedulers `ids`, firing every second on a queue of their own, whose jobs go to
+ * `processor` (with a run recorder for the queue's prefix); once the measured window and a
+ * moment for stragglers have passed, everything is removed. Returns the window.
+ */
+async function runSchedulers(
+  url: string,
+  ids: string[],
+  concurrency: number,
+  seconds: number,
+  options: { removeOnComplete: boolean },
+  processor: (job: Job, recorder: RunRecorder) => Promise<void>,
+): Promise<[number, number]> {
+  const prefix = `bench-raw-${randomBytes(3).toString('hex')}`;
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  const recorder = runRecorder(url, prefix);
+  const queue = new Queue('raw', { connection, prefix });
+  const worker = new Worker('raw', (job) => processor(job, recorder), { connection, prefix, concurrency });
+  const template = {
+    name: 'tick',
+    data: {},
+    opts: options.removeOnComplete ? { removeOnComplete: true } : {},
+  };
+  const start = Date.now();
+  await Promise.all(ids.map((id) => queue.upsertJobScheduler(id, { pattern: PATTERN }, template)));
+  const window = windowFrom(start, seconds);
+  await sleep(window[1] - Date.now() + 1500);
+  await Promise.all(ids.map((id) => queue.removeJobScheduler(id)));
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await removeKeys(connection, prefix);
+  await Promise.all([queue.close(), recorder.close()]);
+  await connection.quit();
+  return window;
+}
+
+/** A job scheduler's fire: its scheduler id and planned time, from the job id. */
+const fireOf = (job: Job) => {
+  const match = /^repeat:(.+):(\d+)$/.exec(job.id ?? '');
+  return match ? { id: match[1]!, planned: Number(match[2]) } : undefined;
+};
 
 /**
  * Raw BullMQ job schedulers with a no-op processor. With `recordRuns`, the floor under any
@@ -76,33 +125,22 @@ export async function rawBullmq(
   seconds = SECONDS,
   { recordRuns = false } = {},
 ): Promise<LagSummary> {
-  const prefix = `bench-raw-${randomBytes(3).toString('hex')}`;
-  const connection = new Redis(url, { maxRetriesPerRequest: null });
-  const recorder = runRecorder(url, prefix);
-  const queue = new Queue('raw', { connection, prefix });
-  const fires: [string, number, number][] = [];
-  const worker = new Worker(
-    'raw',
-    async (job) => {
-      const match = /^repeat:(.+):(\d+)$/.exec(job.id ?? '');
-      const now = Date.now();
-      if (match) fires.push([match[1]!, Number(match[2]), now]);
-      if (recordRuns && match) await recorder.record(match[1]!, Number(match[2]), now);
-    },
-    { connection, prefix, concurrency },
-  );
   const keys = Array.from({ length: N }, (_, i) => `s${i}`);
-  const template = { name: 'tick', data: {}, opts: recordRuns ? { removeOnComplete: true } : {} };
-  const start = Date.now();
-  await Promise.all(keys.map((key) => queue.upsertJobScheduler(key, { pattern: PATTERN }, template)));
-  const window = windowFrom(start, seconds);
-  await sleep(window[1] - Date.now() + 1500);
-  await Promise.all(keys.map((key) => queue.removeJobScheduler(key)));
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await removeKeys(connection, prefix);
-  await Promise.all([queue.close(), recorder.close()]);
-  await connection.quit();
+  const fires: [string, number, number][] = [];
+  const window = await runSchedulers(
+    url,
+    keys,
+    concurrency,
+    seconds,
+    { removeOnComplete: recordRuns },
+    async (job, recorder) => {
+      const fire = fireOf(job);
+      const now = Date.now();
+      if (!fire) return;
+      fires.push([fire.id, fire.planned, now]);
+      if (recordRuns) await recorder.record(fire.id, fire.planned, now);
+    },
+  );
   return summarise(fires, keys, window);
 }
 
@@ -119,42 +157,29 @@ export async function sharedScheduler(
   concurrency: number,
   seconds = SECONDS,
 ): Promise<LagSummary> {
-  const prefix = `bench-shared-${randomBytes(3).toString('hex')}`;
-  const connection = new Redis(url, { maxRetriesPerRequest: null });
-  const recorder = runRecorder(url, prefix);
-  const queue = new Queue('shared', { connection, prefix });
   const keys = Array.from({ length: N }, (_, i) => `s${i}`);
   const fires: [string, number, number][] = [];
-  const worker = new Worker(
-    'shared',
-    async (job) => {
-      const match = /^repeat:(.+):(\d+)$/.exec(job.id ?? '');
-      if (!match) return;
-      const planned = Number(match[2]);
+  const window = await runSchedulers(
+    url,
+    ['shared'],
+    concurrency,
+    seconds,
+    { removeOnComplete: true },
+    async (job, recorder) => {
+      const fire = fireOf(job);
+      if (!fire) return;
       let next = 0;
       const lane = async () => {
         while (next < keys.length) {
           const key = keys[next++]!;
           const now = Date.now();
-          fires.push([key, planned, now]);
-          await recorder.record(key, planned, now);
+          fires.push([key, fire.planned, now]);
+          await recorder.record(key, fire.planned, now);
         }
       };
       await Promise.all(Array.from({ length: concurrency }, lane));
     },
-    { connection, prefix, concurrency },
   );
-  const start = Date.now();
-  const template = { name: 'tick', data: {}, opts: { removeOnComplete: true } };
-  await queue.upsertJobScheduler('shared', { pattern: PATTERN }, template);
-  const window = windowFrom(start, seconds);
-  await sleep(window[1] - Date.now() + 1500);
-  await queue.removeJobScheduler('shared');
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await removeKeys(connection, prefix);
-  await Promise.all([queue.close(), recorder.close()]);
-  await connection.quit();
   return summarise(fires, keys, window);
 }
 
