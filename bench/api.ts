@@ -308,6 +308,9 @@ async function historyMemory(settings: Parameters<typeof createEngineParts>[0], 
   const fires = schedules * 1000;
   const start = Date.now();
   try {
+    // A fire is recorded only while its schedule exists.
+    for (let i = 0; i < schedules; i++)
+      await parts.ctx.redis.hset(parts.ctx.keys.schedules(FLOW), `sch_history${i}`, '{}');
     const before = await usedMemory(client);
     await inParallel(fires, 50, async (i) => {
       const scheduledFor = start + Math.floor(i / schedules) * 1000;

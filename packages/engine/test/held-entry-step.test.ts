@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEngineParts } from '../src/engine.ts';
 import { defineFlow } from '../src/flow.ts';
 import { MARKER_JOB_NAME } from '../src/jobs.ts';
-import { redisUrl, type TestStack, testStack, waitForRun } from './helpers.ts';
+import { redisUrl, runOfFire, type TestStack, testStack, waitForRun } from './helpers.ts';
 
 /**
  * A schedule's marker job runs the new run's first entry step itself, so a fire costs one
@@ -49,7 +49,8 @@ describe('the entry step of a scheduled run', () => {
     await stack.startWorker([twoSteps(() => 'a')]);
     const { schedule } = await stack.engine.schedules.create('held', { cron: '0 0 1 1 *' });
     const occurrence = await stack.engine.schedules.trigger('held', schedule.id);
-    const run = await waitForRun(stack.engine, 'held', occurrence.runId!);
+    const runId = await runOfFire(stack.engine, 'held', schedule.id, occurrence.scheduledFor);
+    const run = await waitForRun(stack.engine, 'held', runId);
     expect(run.status).toBe('completed');
     expect(run.steps.map((s) => [s.name, s.status, s.attempts])).toEqual([
       ['a', 'completed', 1],
@@ -72,7 +73,8 @@ describe('the entry step of a scheduled run', () => {
     ]);
     const { schedule } = await stack.engine.schedules.create('held', { cron: '0 0 1 1 *' });
     const occurrence = await stack.engine.schedules.trigger('held', schedule.id);
-    const run = await waitForRun(stack.engine, 'held', occurrence.runId!);
+    const runId = await runOfFire(stack.engine, 'held', schedule.id, occurrence.scheduledFor);
+    const run = await waitForRun(stack.engine, 'held', runId);
     expect(run.status).toBe('completed');
     expect(run.steps[0]).toMatchObject({ name: 'a', status: 'completed', attempts: 2 });
     const events = (await stack.engine.events.list('held', run.id)).filter((e) => e.step === 'a');

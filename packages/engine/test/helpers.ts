@@ -88,3 +88,24 @@ export async function waitForRun(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * The run a "run now" fire started: the trigger answers at once with the fire queued, and the
+ * schedule's history names the run once a worker has handled the fire.
+ */
+export async function runOfFire(
+  engine: Engine,
+  flow: string,
+  scheduleId: string,
+  scheduledFor: number,
+  timeoutMs = 30_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { items } = (await engine.schedules.get(flow, scheduleId)).recent;
+    const runId = items.find((o) => o.scheduledFor === scheduledFor)?.runId;
+    if (runId) return runId;
+    if (Date.now() > deadline) throw new Error(`no run for the fire at ${scheduledFor} in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -63,8 +63,9 @@ describe('a history recorded before occurrences were index members', () => {
     };
   }
 
-  /** Writes a fire the way the earlier format did. */
+  /** Writes a fire the way the earlier format did (its schedule is there: a deleted one records nothing). */
   async function recordLegacy(hash: string, index: string, at: number, runId: string) {
+    await client!.hset(parts!.ctx.keys.schedules(flow), id, '{}');
     const json = JSON.stringify({ scheduledFor: at, firedAt: at + 5, outcome: 'started', runId });
     await client!.hset(hash, String(at), json);
     await client!.zadd(index, at, String(at));

@@ -66,6 +66,20 @@ describe('schedule timing', () => {
     ]);
   });
 
+  it('says a fire the spring-forward gap skips runs an hour later, asked at any millisecond', () => {
+    // An instant off the minute, as Date.now() is: the search for the change once landed inside
+    // the new hour, and the warning then said the day had no fire.
+    const now = jan1 + 37_123;
+    for (const [tz, day] of [
+      ['Europe/Berlin', '2027-03-28'],
+      ['America/New_York', '2027-03-14'],
+    ] as const) {
+      expect(scheduleWarnings({ kind: 'cron', cron: '30 2 * * *', tz }, now)[0]).toBe(
+        `on ${day}, 02:30 does not exist in ${tz} (clocks go forward): that fire runs at 03:30 instead`,
+      );
+    }
+  });
+
   it('warns about fire times a DST change skips or repeats, and about sub-minute patterns', () => {
     expect(scheduleWarnings({ kind: 'cron', cron: '30 2 * * *', tz: 'Europe/Berlin' }, jan1)).toEqual([
       'on 2027-03-28, 02:30 does not exist in Europe/Berlin (clocks go forward): that fire runs at 03:30 instead',

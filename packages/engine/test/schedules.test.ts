@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineFlow } from '../src/flow.ts';
 import { MARKER_JOB_NAME } from '../src/jobs.ts';
-import { redisUrl, type TestStack, testStack, waitForRun } from './helpers.ts';
+import { redisUrl, runOfFire, type TestStack, testStack, waitForRun } from './helpers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -190,13 +190,16 @@ describe('schedules', () => {
     expect(after).toMatchObject({ status: 'active', endDate: null, version: schedule.version });
   });
 
-  it('run now starts one run through the marker path without moving the schedule', async () => {
+  it('run now answers queued at once and starts one run through the marker path without moving the schedule', async () => {
     stack = testStack();
     await stack.startWorker([tracked()]);
     const { schedule } = await stack.engine.schedules.create('ticker', { cron: '0 0 1 1 *' });
     const occurrence = await stack.engine.schedules.trigger('ticker', schedule.id);
-    expect(occurrence).toMatchObject({ outcome: 'started', manual: true });
-    const run = await waitForRun(stack.engine, 'ticker', occurrence.runId!);
+    expect(occurrence).toMatchObject({ outcome: 'queued', manual: true });
+    const runId = await runOfFire(stack.engine, 'ticker', schedule.id, occurrence.scheduledFor);
+    const { recent } = await stack.engine.schedules.get('ticker', schedule.id);
+    expect(recent.items[0]).toMatchObject({ outcome: 'started', manual: true, runId });
+    const run = await waitForRun(stack.engine, 'ticker', runId);
     expect(run.trigger).toMatchObject({ type: 'schedule', scheduleId: schedule.id });
     expect(await runsOf('ticker')).toHaveLength(1);
     expect((await stack.engine.schedules.get('ticker', schedule.id)).nextRun).toBe(schedule.nextRun);

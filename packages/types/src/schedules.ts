@@ -43,6 +43,16 @@ export const ScheduleMetadata = z
   .strict();
 export type ScheduleMetadata = z.infer<typeof ScheduleMetadata>;
 
+/** An edit of the metadata: each field given replaces the stored one, `null` removes it. */
+export const ScheduleMetadataPatch = z
+  .object({
+    description: ScheduleMetadata.shape.description.unwrap().nullable().optional(),
+    createdBy: ScheduleMetadata.shape.createdBy.unwrap().nullable().optional(),
+    tags: ScheduleMetadata.shape.tags.unwrap().nullable().optional(),
+  })
+  .strict();
+export type ScheduleMetadataPatch = z.infer<typeof ScheduleMetadataPatch>;
+
 export const OverlapPolicy = z.enum(['allow', 'skip']);
 export type OverlapPolicy = z.infer<typeof OverlapPolicy>;
 
@@ -90,12 +100,24 @@ export function specKinds(body: SpecShape): ScheduleKind[] {
   return SPEC_KINDS.filter((kind) => body[kind] !== undefined);
 }
 
-function requireExactlyOneSpec(body: SpecShape, ctx: z.RefinementCtx) {
+/** The window fields only recurring schedules have: a one-time schedule fires once, at its time. */
+const RECURRING_ONLY = ['startDate', 'endDate'] as const;
+
+function requireExactlyOneSpec(
+  body: SpecShape & { startDate?: unknown; endDate?: unknown },
+  ctx: z.RefinementCtx,
+) {
   if (specKinds(body).length !== 1) {
     ctx.addIssue({ code: 'custom', message: 'give exactly one of cron, every, delay, at', path: [] });
   }
   if (body.tz !== undefined && body.cron === undefined) {
     ctx.addIssue({ code: 'custom', message: 'tz applies to cron schedules only', path: ['tz'] });
+  }
+  if (body.delay === undefined && body.at === undefined) return;
+  for (const field of RECURRING_ONLY) {
+    if (body[field] === undefined) continue;
+    const message = `${field} applies to cron and every schedules only; a one-time schedule fires once, at its delay or at`;
+    ctx.addIssue({ code: 'custom', message, path: [field] });
   }
 }
 
@@ -105,9 +127,21 @@ export const CreateScheduleRequest = z
   .superRefine(requireExactlyOneSpec);
 export type CreateScheduleRequest = z.infer<typeof CreateScheduleRequest>;
 
-/** PATCH: any field; a new spec (cron/every/delay/at) replaces the old one. */
+/**
+ * PATCH, with JSON Merge Patch semantics: a field left out stays as it is, a field given replaces
+ * it, and `null` clears an optional one (so a client can write back what it read). A new spec
+ * (cron/every/delay/at) replaces the old one.
+ */
 export const UpdateScheduleRequest = z
-  .object({ ...ScheduleSpecFields, ...ScheduleOptionFields })
+  .object({
+    ...ScheduleSpecFields,
+    ...ScheduleOptionFields,
+    metadata: ScheduleMetadataPatch.optional(),
+    startDate: ScheduleOptionFields.startDate.unwrap().nullable().optional(),
+    endDate: ScheduleOptionFields.endDate.unwrap().nullable().optional(),
+    limit: ScheduleOptionFields.limit.unwrap().nullable().optional(),
+    catchupWindowMs: ScheduleOptionFields.catchupWindowMs.unwrap().nullable().optional(),
+  })
   .strict()
   .superRefine((body, ctx) => {
     if (specKinds(body).length > 1) {
@@ -163,11 +197,13 @@ export type ScheduleList = z.infer<typeof ScheduleList>;
 
 /**
  * `failed`: the fire could not start a run (e.g. the flow's input schema changed); see `error`.
- * `queued`: only in a "run now" answer, when no worker has picked the fire up yet.
+ * `skipped-paused`: the fire was due when the schedule was paused, and was not run.
+ * `queued`: only in a "run now" answer: the fire is on its way to a worker.
  */
 export const OccurrenceOutcome = z.enum([
   'started',
   'skipped-overlap',
+  'skipped-paused',
   'missed-catchup',
   'duplicate',
   'failed',

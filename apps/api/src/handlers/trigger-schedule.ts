@@ -4,7 +4,8 @@ import type { ScheduleParams } from '../schemas.ts';
 
 /**
  * POST /api/_flows/:name/schedules/:id/trigger: fires once now, paused or not, without moving
- * the schedule. 202: the fire goes through the worker, so the run may not have started yet.
+ * the schedule. 202 at once, with the fire `queued`: a worker starts its run, and the schedule's
+ * history (GET …/schedules/:id) shows the fire's outcome and run once it has.
  */
 export async function triggerSchedule({
   engine,
@@ -16,10 +17,6 @@ export async function triggerSchedule({
   return {
     status: 202,
     body,
-    audit: {
-      scheduleId: params.id,
-      ...(occurrence.runId ? { runId: occurrence.runId } : {}),
-      after: occurrence,
-    },
+    audit: { scheduleId: params.id, after: occurrence },
   };
 }

@@ -22,7 +22,7 @@ export async function updateSchedule({
   return { body: after, audit: { scheduleId: params.id, before, after } };
 }
 
-function withoutCreator<M extends { createdBy?: string }>({
+function withoutCreator<M extends { createdBy?: string | null }>({
   createdBy: _,
   ...rest
 }: M): Omit<M, 'createdBy'> {

@@ -6,7 +6,7 @@ import type { ScheduledStartMarker } from '../jobs.ts';
 import type { RunStore } from '../runs.ts';
 import { FireCheckRefused, type StartRun } from '../start-flow.ts';
 import { isRecurring, type ScheduleRecord, type ScheduleStats } from './record.ts';
-import { parseDate, plannedBefore, plannedBetween, timingOf } from './spec.ts';
+import { nextFires, parseDate, plannedBefore, plannedBetween, timingOf, windowOf } from './spec.ts';
 import { type FireCheck, occurrencesKept, type ScheduleStore } from './store.ts';
 import { schedulerFireTime, schedulerJobId, type Triggers } from './triggers.ts';
 
@@ -91,12 +91,22 @@ export function createFireHandler(
     return 'started' as const;
   }
 
-  /** After a scheduled fire: a one-time schedule, or one that used up its limit, is done. */
+  /** Whether a recurring schedule plans nothing after this fire: its end date comes first. */
+  const endsAfter = (record: ScheduleRecord, scheduledFor: number) =>
+    record.endDate !== null &&
+    nextFires(timingOf(record.spec, record.anchor), windowOf(record), record.anchor, scheduledFor, 1, null)
+      .length === 0;
+
+  /**
+   * After a scheduled fire: a one-time schedule, one that used up its limit, or one whose end
+   * date comes before its next fire is done, and its BullMQ trigger goes at once (BullMQ itself
+   * plans one job past the end date).
+   */
   async function completeIfFinished(record: ScheduleRecord, scheduledFor: number) {
-    if (isRecurring(record) && record.limit === null) return;
+    if (isRecurring(record) && record.limit === null && record.endDate === null) return;
     const fires = (await store.stats(record.flowName, [record.id])).get(record.id)?.fires ?? 0;
     const finished = isRecurring(record)
-      ? record.limit !== null && fires >= record.limit
+      ? (record.limit !== null && fires >= record.limit) || endsAfter(record, scheduledFor)
       : record.onceAt === scheduledFor;
     if (!finished) return;
     const now = Date.now();
@@ -115,10 +125,7 @@ export function createFireHandler(
   /** Planned times since the last recorded one that BullMQ will not deliver: oldest first. */
   async function undelivered(record: ScheduleRecord, stats: ScheduleStats, scheduledFor: number) {
     const after = Math.max(stats.lastPlanned ?? Number.NEGATIVE_INFINITY, record.updatedAt);
-    const window = {
-      startDate: parseDate('startDate', record.startDate),
-      endDate: parseDate('endDate', record.endDate),
-    };
+    const window = windowOf(record);
     const room =
       record.limit === null
         ? occurrencesKept(ctx)
@@ -241,6 +248,52 @@ export function createFireHandler(
   }
 
   /**
+   * After a pause (`active` is the schedule as it was before): planned times already due that no
+   * job will deliver any more are recorded `skipped-paused`, so every planned fire keeps exactly one
+   * occurrence. Jobs that may still deliver are recorded by their worker (see fire).
+   */
+  async function settlePause(active: ScheduleRecord, pausedAt: number) {
+    if (!isRecurring(active)) return;
+    const stats = (await store.stats(active.flowName, [active.id])).get(active.id)!;
+    for (const at of await undelivered(active, stats, pausedAt + 1)) {
+      await store.recordOccurrence(active.flowName, active.id, skippedPaused(at));
+    }
+  }
+
+  const skippedPaused = (scheduledFor: number) => ({
+    scheduledFor,
+    firedAt: Date.now(),
+    outcome: 'skipped-paused' as const,
+  });
+
+  /**
+   * A scheduled fire of a schedule that is not active: one planned before the pause took effect is
+   * recorded `skipped-paused` (it was due; dropping it would leave a planned fire without an
+   * occurrence); anything else was never planned and is dropped.
+   */
+  async function notActive(record: ScheduleRecord, scheduledFor: number) {
+    if (record.status !== 'paused' || scheduledFor > record.updatedAt) {
+      return { dropped: `schedule ${record.status}` };
+    }
+    const recorded = await store.recordOccurrence(record.flowName, record.id, skippedPaused(scheduledFor));
+    return fired(record, { scheduledFor, now: Date.now(), outcome: 'skipped-paused', recorded });
+  }
+
+  /**
+   * A scheduled fire outside the schedule's start and end dates starts nothing (BullMQ plans one
+   * job past the end date); the one past the end finishes the schedule if that is not done yet.
+   */
+  async function outsideWindow(record: ScheduleRecord, scheduledFor: number) {
+    const { startDate, endDate } = windowOf(record);
+    if (endDate !== null && scheduledFor > endDate) {
+      await completeIfFinished(record, scheduledFor);
+      return { dropped: 'after the schedule ends' };
+    }
+    if (startDate !== null && scheduledFor < startDate) return { dropped: 'before the schedule starts' };
+    return null;
+  }
+
+  /**
    * A marker job BullMQ failed without running it (its worker died mid-fire more than once):
    * the fire is recorded as failed, so it is accounted for. Job scheduler fires are exempt
    * from this in BullMQ; it concerns one-time and "run now" fires.
@@ -273,7 +326,8 @@ export function createFireHandler(
       holdEntryStep: options.holdEntryStep,
     };
     const last = manual ? undefined : known.get(knownKey(flow, marker.__scheduleId));
-    if (last) {
+    // A fire outside the window of the schedule as last read is decided on a fresh read.
+    if (last && inWindow(last, scheduledFor)) {
       const quick = await fireKnown(last, thisFire);
       if (quick) {
         await completeIfFinished(last, scheduledFor);
@@ -287,7 +341,7 @@ export function createFireHandler(
     }
     const { record, stats } = found;
     remember(record);
-    if (!manual && record.status !== 'active') return { dropped: `schedule ${record.status}` };
+    if (!manual && record.status !== 'active') return notActive(record, scheduledFor);
 
     if (!manual && isRecurring(record)) {
       const lost = await undelivered(record, stats, scheduledFor);
@@ -309,11 +363,18 @@ export function createFireHandler(
           holdEntryStep: false,
         });
       }
+      const outside = await outsideWindow(record, scheduledFor);
+      if (outside) return outside;
     }
     const result = await handle(record, thisFire);
     if (!manual) await completeIfFinished(record, scheduledFor);
     return result;
   }
 
-  return { fire, abandon };
+  return { fire, abandon, settlePause };
+}
+
+function inWindow(record: ScheduleRecord, scheduledFor: number) {
+  const { startDate, endDate } = windowOf(record);
+  return (startDate === null || scheduledFor >= startDate) && (endDate === null || scheduledFor <= endDate);
 }

@@ -25,11 +25,10 @@ import { isRecurring, type ScheduleRecord, type ScheduleStats } from './record.t
 import {
   describeTiming,
   nextFires,
-  parseDate,
   specOf,
   timingOf,
   validateTiming,
-  type Window,
+  windowOf,
 } from './spec.ts';
 import { createScheduleStore, indexEntry, SCHEDULE_CURSOR } from './store.ts';
 import { createTriggers } from './triggers.ts';
@@ -50,7 +49,6 @@ export interface ScheduleDeps {
 }
 
 const RECENT_OCCURRENCES = 20;
-const TRIGGER_WAIT_MS = 10_000;
 
 /** A page of every flow's schedules ends after its last schedule: `<flow>:<index entry>`. */
 const ALL_SCHEDULES_CURSOR = /^([a-z0-9][a-z0-9_-]{0,63}):([0-9a-z]{9}:sch_[0-9a-z]{1,40})$/;
@@ -60,11 +58,6 @@ const LOOKED_AT_PER_PAGE = 2000;
 const matching = (query: Pick<ListSchedulesQuery, 'tag' | 'status'>) => (schedule: Schedule) =>
   (query.tag === undefined || (schedule.metadata.tags ?? []).includes(query.tag)) &&
   (query.status === undefined || schedule.status === query.status);
-
-const windowOf = (r: { startDate?: string | null; endDate?: string | null }): Window => ({
-  startDate: parseDate('startDate', r.startDate),
-  endDate: parseDate('endDate', r.endDate),
-});
 
 export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
   const store = createScheduleStore(ctx);
@@ -191,13 +184,16 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
       );
     }
     if (record.status === status) return viewOne(record);
-    return replace(record, {
+    const now = Date.now();
+    const schedule = await replace(record, {
       ...record,
       status,
       pausedReason: reason,
       version: record.version + 1,
-      updatedAt: Date.now(),
+      updatedAt: now,
     });
+    if (status === 'paused') await fires.settlePause(record, now);
+    return schedule;
   }
 
   const api: Engine['schedules'] = {
@@ -210,10 +206,6 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
       const input = request.input ?? {};
       checkInput(flowName, manifest.inputSchema, input);
       const id = newScheduleId();
-      if (request.jobId !== undefined) {
-        const existing = await store.claimJobId(flowName, request.jobId, id);
-        if (existing) return { schedule: await viewOne(await store.get(flowName, existing)), created: false };
-      }
       const record: ScheduleRecord = {
         id,
         flowName,
@@ -235,8 +227,13 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      try {
+      if (record.jobId !== null) {
+        const holder = await store.createClaiming({ ...record, jobId: record.jobId });
+        if (holder) return { schedule: await viewOne(await store.get(flowName, holder)), created: false };
+      } else {
         await store.write(record, null);
+      }
+      try {
         await triggers.install(record, record.limit, now);
       } catch (error) {
         await triggers.uninstall(record).catch(() => {});
@@ -346,9 +343,10 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
       if (options.ifMatch !== undefined) assertMatches(record, options.ifMatch);
       const now = Date.now();
       const next = applyPatch(record, patch, now);
+      if (next === record) return viewOne(record);
       // A new timing or a new end date must lie ahead; one left as it was may be in the past.
       validateTiming(timingOf(next.spec, next.anchor), windowOf(next), now, {
-        isNew: next.anchor === now || patch.endDate !== undefined,
+        isNew: next.anchor !== record.anchor || next.endDate !== record.endDate,
       });
       if (patch.input !== undefined)
         checkInput(flowName, (await deps.registry.manifest(flowName)).inputSchema, next.input);
@@ -359,18 +357,11 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
 
     resume: (flowName, id) => setStatus(flowName, id, 'active', null),
 
+    /** Queues a fire now; the worker records its occurrence, which the schedule's history shows. */
     async trigger(flowName, id): Promise<Occurrence> {
       const record = await store.get(flowName, id);
       const job = await triggers.fireNow(record);
       const scheduledFor = (job.data as ScheduledStartMarker).__scheduledFor!;
-      const deadline = Date.now() + TRIGGER_WAIT_MS;
-      while (Date.now() < deadline) {
-        const found = (await store.occurrences(flowName, id, { limit: 5 })).items.find(
-          (o) => o.scheduledFor === scheduledFor,
-        );
-        if (found) return found;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
       return { scheduledFor, firedAt: scheduledFor, outcome: 'queued', manual: true };
     },
 

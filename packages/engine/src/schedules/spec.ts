@@ -132,6 +132,12 @@ export function parseDate(field: string, value: string | undefined | null): numb
   return time;
 }
 
+/** The start and end dates of a schedule or a request, as times. */
+export const windowOf = (r: { startDate?: string | null; endDate?: string | null }): Window => ({
+  startDate: parseDate('startDate', r.startDate),
+  endDate: parseDate('endDate', r.endDate),
+});
+
 /** The timing a request describes; `createdAt` anchors intervals and delays. */
 export function timingOf(spec: ScheduleSpec, createdAt: number): Timing {
   if (spec.cron !== undefined) return { kind: 'cron', cron: spec.cron.trim(), tz: spec.tz ?? 'UTC' };

@@ -26,6 +26,21 @@ redis.call('ZADD', KEYS[3], 0, ARGV[5])
 return {1, ARGV[4]}
 `);
 
+/** KEYS: schedules, versions, index, jobIds. ARGV: id, json, version, index entry, jobId. A new
+ * schedule that claims a client jobId: the claim and the record are written together, so a claim
+ * never names a schedule that was not written. A claim naming a schedule that is gone (deleted
+ * since, or left by an earlier version that claimed first) is taken over. Returns {0, holder}
+ * when another schedule holds the jobId. */
+const createClaimingScript = luaScript(`
+local holder = redis.call('HGET', KEYS[4], ARGV[5])
+if holder and redis.call('HEXISTS', KEYS[1], holder) == 1 then return {0, holder} end
+redis.call('HSET', KEYS[4], ARGV[5], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('ZADD', KEYS[3], 0, ARGV[4])
+return {1, ARGV[1]}
+`);
+
 /** A schedule's entry in the paging index: creation time first, so entries sort oldest first. A
  * page's cursor is the entry of its last schedule. */
 export const indexEntry = (record: Pick<ScheduleRecord, 'id' | 'createdAt'>) =>
@@ -118,10 +133,13 @@ export interface FireCheck {
   args: [version: string, plannedBefore: string, skipOverlap: '1' | '0'];
 }
 
-/** KEYS: occurrences, occurrenceIndex, stats. ARGV: the OccurrenceWrite's, then runId ('' for
- * none). Returns 0 when this fire was already recorded. */
+/** KEYS: occurrences, occurrenceIndex, stats, schedules. ARGV: the OccurrenceWrite's (the
+ * schedule's id is ARGV[4]), then runId ('' for none). Returns 0 when this fire was already
+ * recorded, or when its schedule is gone: a deleted schedule's history would be keys that nothing
+ * removes. */
 const occurrenceScript = luaScript(`
 ${RECORD_OCCURRENCE_LUA}
+if redis.call('HEXISTS', KEYS[4], ARGV[4]) == 0 then return 0 end
 return record_occurrence(KEYS[1], KEYS[2], KEYS[3], ARGV, ARGV[8])
 `);
 
@@ -269,14 +287,21 @@ export function createScheduleStore(ctx: EngineContext) {
     }
   }
 
-  /** Claims a client jobId for a new schedule id; returns the id that already holds it. */
-  async function claimJobId(flow: string, jobId: string, id: string): Promise<string | null> {
-    const claimed = await redis.hsetnx(keys.scheduleJobIds(flow), jobId, id);
-    return claimed === 1 ? null : await redis.hget(keys.scheduleJobIds(flow), jobId);
-  }
-
-  async function releaseJobId(flow: string, jobId: string) {
-    await redis.hdel(keys.scheduleJobIds(flow), jobId);
+  /**
+   * Writes a new schedule that names a client jobId, unless another schedule holds that jobId:
+   * then nothing is written and that schedule's id is returned.
+   */
+  async function createClaiming(record: ScheduleRecord & { jobId: string }): Promise<string | null> {
+    const flow = record.flowName;
+    const [[written, holder]] = (await Promise.all([
+      createClaimingScript(
+        redis,
+        [keys.schedules(flow), keys.scheduleVersions(flow), keys.scheduleIndex(flow), keys.scheduleJobIds(flow)],
+        [record.id, JSON.stringify(record), String(record.version), indexEntry(record), record.jobId],
+      ),
+      redis.sadd(keys.scheduledFlows, flow),
+    ])) as [[number, string], number];
+    return written === 1 ? null : holder;
   }
 
   async function remove(record: ScheduleRecord) {
@@ -338,7 +363,8 @@ export function createScheduleStore(ctx: EngineContext) {
   async function recordOccurrence(flow: string, id: string, occurrence: Occurrence): Promise<boolean> {
     const { runId, ...rest } = occurrence;
     const write = occurrenceWrite(flow, id, rest);
-    return (await occurrenceScript(redis, write.keys, [...write.args, runId ?? ''])) === 1;
+    const scriptKeys = [...write.keys, keys.schedules(flow)];
+    return (await occurrenceScript(redis, scriptKeys, [...write.args, runId ?? ''])) === 1;
   }
 
   /** Occurrences newest first; the cursor is the last planned time returned. */
@@ -368,8 +394,7 @@ export function createScheduleStore(ctx: EngineContext) {
     all,
     page,
     write,
-    claimJobId,
-    releaseJobId,
+    createClaiming,
     remove,
     stats,
     hasOccurrence,

@@ -3,7 +3,7 @@ import type { EngineContext } from '../context.ts';
 import { MARKER_JOB_NAME, type ScheduledStartMarker } from '../jobs.ts';
 import type { Queues } from '../queues.ts';
 import { isRecurring, type ScheduleRecord } from './record.ts';
-import { nextEveryFire, parseDate } from './spec.ts';
+import { nextEveryFire, windowOf } from './spec.ts';
 
 /**
  * A schedule's trigger in BullMQ: a job scheduler for cron and interval schedules (its id
@@ -20,6 +20,9 @@ const MARKER_JOB_OPTIONS = {
 
 export const onceJobId = (record: Pick<ScheduleRecord, 'id' | 'onceAt'>) =>
   `${record.id}.once.${record.onceAt}`;
+const ONCE_JOB_ID = /\.once\.\d+$/;
+/** Job ids read per call when searching a queue for one-time markers. */
+const ID_PAGE = 5000;
 const manualJobId = (id: string, at: number) => `${id}.now.${at}`;
 
 /** The id BullMQ gives a job scheduler's fire planned for `at`. */
@@ -55,10 +58,7 @@ export function createTriggers(ctx: EngineContext, queues: Queues) {
       });
       return;
     }
-    const window = {
-      startDate: parseDate('startDate', record.startDate),
-      endDate: parseDate('endDate', record.endDate),
-    };
+    const window = windowOf(record);
     const common = {
       endDate: window.endDate ?? undefined,
       limit: remaining ?? undefined,
@@ -177,10 +177,23 @@ export function createTriggers(ctx: EngineContext, queues: Queues) {
     await queues.queue(flow).removeJobScheduler(id);
   }
 
-  /** Delayed one-time markers, to find orphans whose schedule is gone. */
+  /**
+   * Every delayed or waiting one-time marker, to find orphans whose schedule is gone. The queue
+   * also holds the flow's step jobs, so all its ids are read, a page at a time, and only the
+   * markers' jobs are fetched.
+   */
   async function pendingOnceJobs(flow: string): Promise<Job[]> {
-    const jobs = await queues.queue(flow).getJobs(['delayed', 'waiting'], 0, 1000);
-    return jobs.filter((job) => job?.name === MARKER_JOB_NAME && /\.once\./.test(job.id ?? ''));
+    const queue = queues.queue(flow);
+    const ids: string[] = [];
+    for (const state of ['delayed', 'waiting'] as const) {
+      for (let start = 0; ; start += ID_PAGE) {
+        const page = await queue.getRanges([state], start, start + ID_PAGE - 1, true);
+        ids.push(...page.filter((id) => ONCE_JOB_ID.test(id)));
+        if (page.length < ID_PAGE) break;
+      }
+    }
+    const jobs = await Promise.all([...new Set(ids)].map((id) => queue.getJob(id)));
+    return jobs.filter((job): job is Job => job?.name === MARKER_JOB_NAME);
   }
 
   return {

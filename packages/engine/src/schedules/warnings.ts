@@ -45,9 +45,15 @@ interface Transition {
   after: number;
 }
 
+/**
+ * The zone's offset changes in the year after `from`, each at the first minute of the new offset.
+ * The search runs on whole minutes, so `at - 1` is the last instant of the old offset: asking for
+ * the next fire from any later instant, cron-parser drops a fire that the change moves forward.
+ */
 function transitions(tz: string, from: number): Transition[] {
   const found: Transition[] = [];
-  for (let t = from; t < from + YEAR_MS; t += SCAN_STEP_MS) {
+  const start = Math.floor(from / 60_000) * 60_000;
+  for (let t = start; t < start + YEAR_MS; t += SCAN_STEP_MS) {
     const before = offsetMinutes(tz, t);
     const after = offsetMinutes(tz, t + SCAN_STEP_MS);
     if (before === after) continue;
