@@ -264,8 +264,19 @@ export async function acceptance(stack: Stack, report: Report): Promise<void> {
 
   await report.check('run now fires once through the marker path', async () => {
     const { occurrence } = await a.expect(202, 'POST', `${schedulePath('tick-1', cronId)}/trigger`, {});
-    assert(occurrence.manual === true && occurrence.outcome === 'started', JSON.stringify(occurrence));
-    const run = await b.get(`/api/_flows/tick-1/runs/${occurrence.runId}`);
+    assert(occurrence.manual === true && occurrence.outcome === 'queued', JSON.stringify(occurrence));
+    // The answer comes at once; the other replica's view of the history names the run once it started.
+    const fired = await waitFor(
+      'the fire to start its run',
+      async () =>
+        (await b.get(schedulePath('tick-1', cronId))).recent.items.find(
+          (o: Json) => o.scheduledFor === occurrence.scheduledFor && o.runId,
+        ),
+      20_000,
+      100,
+    );
+    assert(fired.outcome === 'started', JSON.stringify(fired));
+    const run = await b.get(`/api/_flows/tick-1/runs/${fired.runId}`);
     assert(run.trigger.scheduleId === cronId, 'run trigger');
     return `run ${run.id}`;
   });
