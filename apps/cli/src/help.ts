@@ -4,7 +4,7 @@ import { DEFAULT_URL } from './settings.ts';
 export const GLOBAL_HELP: Array<[string, string]> = [
   ['--url URL', `the Flowdeck API (env FLOWDECK_URL; default ${DEFAULT_URL})`],
   ['--token TOKEN', 'a bearer token (env FLOWDECK_TOKEN)'],
-  ['--json', 'print JSON for scripts instead of tables'],
+  ['--json', 'print JSON for scripts instead of tables; lists print { items, nextCursor }'],
   ['-h, --help', 'show help'],
 ];
 

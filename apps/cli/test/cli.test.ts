@@ -2,9 +2,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTokenStore, parseTokenSpecs, startTestApi, type TestApi } from '@flowdeck/api/testing';
-import { Run, Schedule, ScheduleList, SchedulePreview, StartFlowResponse } from '@flowdeck/types';
+import {
+  FlowList,
+  Run,
+  RunSummary,
+  Schedule,
+  ScheduleList,
+  SchedulePreview,
+  StartFlowResponse,
+} from '@flowdeck/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { flowdeck, startFlowdeck } from './cli.ts';
+import { flowdeck, npxFlowdeck, startFlowdeck } from './cli.ts';
 
 let api: TestApi;
 let dir: string;
@@ -18,6 +26,23 @@ afterAll(async () => {
   await api.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+/** A list command's `--json` output, `{ items, nextCursor }` and nothing else, items parsed by `schema`. */
+function listed<T>(stdout: string, schema: { parse(data: unknown): T }) {
+  const body = JSON.parse(stdout) as { items: unknown; nextCursor: unknown };
+  expect(Object.keys(body).sort()).toEqual(['items', 'nextCursor']);
+  expect(body.nextCursor === null || typeof body.nextCursor === 'string').toBe(true);
+  return { items: schema.parse(body.items), nextCursor: body.nextCursor as string | null };
+}
+
+async function createSchedule(flow: string, body: object): Promise<string> {
+  const response = await api.fetch(`/api/_flows/${flow}/schedule`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return Schedule.parse(await response.json()).id;
+}
 
 describe('flowdeck start --wait', () => {
   it('streams the steps as they run and exits 0 when the run completes', async () => {
@@ -121,9 +146,9 @@ describe('flowdeck schedules', () => {
     const schedule = Schedule.parse(JSON.parse(created.stdout));
     expect(schedule.schedule.every).toBe(90_000);
 
-    const listed = await flowdeck(['schedules', 'ls', 'cleanup-flow', '--json'], env);
-    expect(listed.code).toBe(0);
-    const schedules = ScheduleList.parse(JSON.parse(listed.stdout));
+    const ownFlow = await flowdeck(['schedules', 'ls', 'cleanup-flow', '--json'], env);
+    expect(ownFlow.code).toBe(0);
+    const schedules = listed(ownFlow.stdout, ScheduleList).items;
     expect(schedules.find((s) => s.id === schedule.id)).toMatchObject({
       input: { retentionDays: 4 },
       metadata: { description: 'cli nightly', tags: ['cli-test'] },
@@ -138,31 +163,22 @@ describe('flowdeck schedules', () => {
       env,
     );
     const first = await flowdeck(['schedules', 'ls', '--limit', '1', '--json'], env);
-    expect(ScheduleList.parse(JSON.parse(first.stdout))).toHaveLength(1);
+    expect(listed(first.stdout, ScheduleList).items).toHaveLength(1);
     const limited = await flowdeck(['schedules', 'ls', '--limit', '1'], env);
     expect(limited.stderr).toContain('More schedules follow');
     expect((await flowdeck(['schedules', 'ls', '--limit', '0'], env)).code).not.toBe(0);
   });
 
   it('lists every schedule when there are more than one page holds', async () => {
+    const body = { every: 3_600_000, input: { retentionDays: 1 }, metadata: { tags: ['cli-many'] } };
     const created = await Promise.all(
-      Array.from({ length: 205 }, async () => {
-        const response = await api.fetch('/api/_flows/cleanup-flow/schedule', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            every: 3_600_000,
-            input: { retentionDays: 1 },
-            metadata: { tags: ['cli-many'] },
-          }),
-        });
-        return Schedule.parse(await response.json()).id;
-      }),
+      Array.from({ length: 205 }, () => createSchedule('cleanup-flow', body)),
     );
-    const listed = await flowdeck(['schedules', 'ls', '--tag', 'cli-many', '--json'], env);
-    expect(listed.code).toBe(0);
-    const ids = ScheduleList.parse(JSON.parse(listed.stdout)).map((s) => s.id);
-    expect(ids.sort()).toEqual(created.sort());
+    const all = await flowdeck(['schedules', 'ls', '--tag', 'cli-many', '--json'], env);
+    expect(all.code).toBe(0);
+    const page = listed(all.stdout, ScheduleList);
+    expect(page.nextCursor).toBeNull();
+    expect(page.items.map((s) => s.id).sort()).toEqual(created.sort());
   });
 
   it('pauses, resumes, fires and removes a schedule by id', async () => {
@@ -174,10 +190,11 @@ describe('flowdeck schedules', () => {
     expect((await flowdeck(['schedules', 'pause', 'example-flow', id], env)).stdout).toContain(
       `Paused schedule ${id}`,
     );
-    const paused = ScheduleList.parse(
-      JSON.parse((await flowdeck(['schedules', 'ls', 'example-flow', '--json'], env)).stdout),
+    const paused = listed(
+      (await flowdeck(['schedules', 'ls', 'example-flow', '--json'], env)).stdout,
+      ScheduleList,
     );
-    expect(paused.find((s) => s.id === id)?.status).toBe('paused');
+    expect(paused.items.find((s) => s.id === id)?.status).toBe('paused');
     expect((await flowdeck(['schedules', 'resume', 'example-flow', id], env)).code).toBe(0);
     const fired = await flowdeck(['schedules', 'trigger', 'example-flow', id], env);
     expect(fired.stdout).toMatch(/Fired schedule .*: (started|queued)/);
@@ -196,6 +213,34 @@ describe('flowdeck schedules', () => {
     expect(SchedulePreview.parse(JSON.parse(result.stdout)).nextRuns).toHaveLength(3);
   });
 
+  it("previews fire times in the schedule's time zone, and says which zone that is", async () => {
+    const fireTimes = (stdout: string) => stdout.split('\n').filter((line) => /^ {2}\d{4}-/.test(line));
+    const kolkata = await flowdeck(
+      ['schedules', 'preview', 'example-flow', '--cron', '0 3 * * *', '--tz', 'Asia/Kolkata', '--count', '2'],
+      env,
+    );
+    expect(kolkata.code).toBe(0);
+    expect(kolkata.stdout).toContain("Next runs in Asia/Kolkata (the schedule's time zone):");
+    expect(fireTimes(kolkata.stdout)).toHaveLength(2);
+    for (const line of fireTimes(kolkata.stdout)) expect(line).toMatch(/^ {2}\S+ 03:00:00 \+05:30 {2}\(in /);
+
+    // A cron without --tz fires in UTC, whatever zone the terminal is in.
+    const utc = await flowdeck(['schedules', 'preview', 'example-flow', '--cron', '0 3 * * *'], {
+      ...env,
+      TZ: 'Asia/Tokyo',
+    });
+    expect(utc.stdout).toContain("Next runs in UTC (the schedule's time zone):");
+    expect(fireTimes(utc.stdout)[0]).toMatch(/ 03:00:00 \+00:00 /);
+
+    // An interval has no zone of its own: the terminal's is used and named.
+    const every = await flowdeck(['schedules', 'preview', 'example-flow', '--every', '1h'], {
+      ...env,
+      TZ: 'Asia/Tokyo',
+    });
+    expect(every.stdout).toContain("Next runs in Asia/Tokyo (this computer's time zone):");
+    expect(fireTimes(every.stdout)[0]).toMatch(/ \+09:00 /);
+  });
+
   it('exits 2 for a duration it cannot read, and for two specs at once', async () => {
     const bad = await flowdeck(['schedules', 'create', 'example-flow', '--every', '5 minutes'], env);
     expect(bad.code).toBe(2);
@@ -205,6 +250,68 @@ describe('flowdeck schedules', () => {
       env,
     );
     expect(two.code).toBe(2);
+  });
+});
+
+describe('flowdeck list commands', () => {
+  it('print { items, nextCursor } with --json, and --cursor prints the next page', async () => {
+    const flows = await flowdeck(['flows', 'ls', '--json'], env);
+    const flowPage = listed(flows.stdout, FlowList);
+    expect(flowPage.items.map((flow) => flow.name)).toContain('example-flow');
+    expect(flowPage.nextCursor).toBeNull();
+
+    for (let i = 0; i < 2; i++) await flowdeck(['start', 'example-flow'], env);
+    const firstRuns = listed(
+      (await flowdeck(['runs', 'ls', 'example-flow', '--limit', '1', '--json'], env)).stdout,
+      RunSummary.array(),
+    );
+    expect(firstRuns.items).toHaveLength(1);
+    const nextRuns = await flowdeck(
+      ['runs', 'ls', 'example-flow', '--limit', '1', '--cursor', firstRuns.nextCursor!, '--json'],
+      env,
+    );
+    const secondRuns = listed(nextRuns.stdout, RunSummary.array());
+    expect(secondRuns.items[0]?.id).not.toBe(firstRuns.items[0]?.id);
+    const runTable = await flowdeck(['runs', 'ls', 'example-flow', '--limit', '1'], env);
+    expect(runTable.stderr).toContain('More runs follow: add --cursor');
+
+    const body = { every: 3_600_000, input: { retentionDays: 1 }, metadata: { tags: ['cli-cursor'] } };
+    const ids = [await createSchedule('cleanup-flow', body), await createSchedule('cleanup-flow', body)];
+    const all = listed(
+      (await flowdeck(['schedules', 'ls', '--tag', 'cli-cursor', '--json'], env)).stdout,
+      ScheduleList,
+    );
+    expect(all).toMatchObject({ items: [{ id: ids[0] }, { id: ids[1] }], nextCursor: null });
+    const first = listed(
+      (await flowdeck(['schedules', 'ls', '--tag', 'cli-cursor', '--limit', '1', '--json'], env)).stdout,
+      ScheduleList,
+    );
+    expect(first.items.map((s) => s.id)).toEqual([ids[0]]);
+    const second = await flowdeck(
+      ['schedules', 'ls', '--tag', 'cli-cursor', '--limit', '1', '--cursor', first.nextCursor!, '--json'],
+      env,
+    );
+    expect(listed(second.stdout, ScheduleList).items.map((s) => s.id)).toEqual([ids[1]]);
+    const noLimit = await flowdeck(['schedules', 'ls', '--cursor', first.nextCursor!], env);
+    expect(noLimit.code).toBe(2);
+    expect(noLimit.stderr).toContain('--cursor goes with --limit');
+  });
+});
+
+describe('flowdeck run directly', () => {
+  it('runs as npx flowdeck from the repository root, with nothing but its own output', async () => {
+    const list = await npxFlowdeck(['flows', 'ls', '--json'], env);
+    expect(list.code).toBe(0);
+    expect(list.stderr).toBe('');
+    expect(listed(list.stdout, FlowList).items.length).toBeGreaterThan(0);
+
+    const missing = await npxFlowdeck(['flows', 'show', 'no-such-flow'], env);
+    expect(missing.code).toBe(3);
+    expect(missing.stdout).toBe('');
+    // No pnpm header, no ELIFECYCLE line: the CLI's own error is all there is.
+    expect(missing.stderr).toMatch(
+      /^error: no flow named 'no-such-flow' is registered\n\(request id [\w-]+\)\n$/,
+    );
   });
 });
 

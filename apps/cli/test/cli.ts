@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'flowdeck.mjs');
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 export interface CliResult {
   code: number | null;
@@ -19,8 +20,17 @@ export interface RunningCli {
 
 /** Runs the real `flowdeck` executable, as a user would, watching what it prints. */
 export function startFlowdeck(args: string[], env: Record<string, string> = {}): RunningCli {
+  return startCommand(process.execPath, [bin, ...args], env);
+}
+
+function startCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd?: string,
+): RunningCli {
   const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
-  const child = spawn(process.execPath, [bin, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiters: Array<() => void> = [];
@@ -55,4 +65,10 @@ export function startFlowdeck(args: string[], env: Record<string, string> = {}):
 
 export function flowdeck(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return startFlowdeck(args, env).done;
+}
+
+/** `npx flowdeck …` from the repository root, as the README says to run it (never downloading one). */
+export function npxFlowdeck(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const quiet = { npm_config_update_notifier: 'false', ...env };
+  return startCommand('npx', ['--no', 'flowdeck', ...args], quiet, repoRoot).done;
 }

@@ -49,6 +49,9 @@ const schedulePath = (flow: string, id: string) => `${flowPath(flow)}/schedules/
 export function createFlowdeckClient(options: ClientOptions = {}) {
   const http = createTransport(options);
 
+  const deleteSchedule = (flow: string, id: string, { signal }: CallOptions = {}) =>
+    http.json(DeleteScheduleResponse, { method: 'DELETE', path: schedulePath(flow, id), signal });
+
   const runs = {
     list: (flow: string, query: Partial<ListRunsQuery> = {}, { signal }: CallOptions = {}) =>
       http.json(RunList, { path: `${flowPath(flow)}/runs`, query, signal }),
@@ -160,8 +163,10 @@ export function createFlowdeckClient(options: ClientOptions = {}) {
           body: {},
           signal,
         }),
-      remove: (flow: string, id: string, { signal }: CallOptions = {}) =>
-        http.json(DeleteScheduleResponse, { method: 'DELETE', path: schedulePath(flow, id), signal }),
+      /** Deletes the schedule; its past runs stay. */
+      delete: deleteSchedule,
+      /** The same as `delete`, the name this method had first. */
+      remove: deleteSchedule,
     },
   };
 }

@@ -92,8 +92,10 @@ describe('the client', () => {
     expect(occurrence.manual).toBe(true);
     const detail = await client.schedules.get('cleanup-flow', created.id);
     expect(detail.id).toBe(created.id);
-    expect((await client.schedules.remove('cleanup-flow', created.id)).success).toBe(true);
+    expect((await client.schedules.delete('cleanup-flow', created.id)).success).toBe(true);
     expect(await client.schedules.list('cleanup-flow')).toEqual([]);
+    // `remove`, the first name of `delete`, still works.
+    expect(client.schedules.remove).toBe(client.schedules.delete);
   });
 
   it('pages through schedules with the cursor each page gives, one flow or every flow', async () => {

@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
+import { listJson } from '../list.ts';
 import { details, table, truncate } from '../table.ts';
 
 export const flowsLs: Command = {
@@ -8,7 +9,7 @@ export const flowsLs: Command = {
   summary: 'List the flows the workers publish',
   async run({ client, json, output }) {
     const flows = await client.flows.list();
-    if (json) output.out(JSON.stringify(flows, null, 2));
+    if (json) output.out(listJson(flows));
     else if (flows.length === 0) output.out('No flows yet: start a worker that hosts flows.');
     else {
       const rows = flows.map((flow) => [

@@ -2,6 +2,7 @@ import { type Run, RunStatus, type RunSummary } from '@flowdeck/types';
 import { type Command, UsageError } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { integerOption } from '../input.ts';
+import { listJson, moreHint } from '../list.ts';
 import { details, table } from '../table.ts';
 import { elapsed, formatTime } from '../time.ts';
 
@@ -14,6 +15,7 @@ export const runsLs: Command = {
       help: 'only runs with this status (queued, running, completed, failed, canceled)',
     },
     limit: { type: 'string', help: 'at most this many runs, 1-200 (default 20)' },
+    cursor: { type: 'string', help: 'the page after the one whose nextCursor this is' },
   },
   summary: "List a flow's runs, newest first",
   async run({ client, json, output, args, options }) {
@@ -22,10 +24,12 @@ export const runsLs: Command = {
       throw new UsageError(`--status: expected one of ${RunStatus.options.join(', ')}, got '${status}'`);
     }
     const limit = integerOption(options.limit as string | undefined, '--limit') ?? 20;
-    const list = await client.runs.list(args[0]!, { status: status as RunStatus | undefined, limit });
-    if (json) output.out(JSON.stringify(list, null, 2));
+    const cursor = options.cursor as string | undefined;
+    const list = await client.runs.list(args[0]!, { status: status as RunStatus | undefined, limit, cursor });
+    if (json) output.out(listJson(list.items, list.nextCursor));
     else if (list.items.length === 0) output.out('No runs.');
     else output.out(table(['Run', 'Status', 'Trigger', 'Created', 'Took', 'Steps'], list.items.map(runRow)));
+    if (list.nextCursor && !json) output.err(moreHint('runs', list.nextCursor));
     return EXIT.ok;
   },
 };

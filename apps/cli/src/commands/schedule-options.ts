@@ -2,6 +2,7 @@ import type { CreateScheduleRequest, Schedule } from '@flowdeck/types';
 import { type OptionSpec, UsageError } from '../command.ts';
 import { formatDuration } from '../duration.ts';
 import { durationOption, integerOption, readInput } from '../input.ts';
+import { localTimeZone } from '../time.ts';
 
 /** The options that say when a schedule fires, shared by `schedules create` and `preview`. */
 export const SPEC_OPTIONS: Record<string, OptionSpec & { help: string }> = {
@@ -42,4 +43,13 @@ export function describeSpec(schedule: Schedule): string {
   if (at !== undefined) return `once at ${at}`;
   if (delay !== undefined) return `once after ${formatDuration(delay)}`;
   return '-';
+}
+
+/**
+ * The zone a schedule's fire times are shown in, and whose it is: a cron schedule's own zone
+ * (UTC unless `--tz` says otherwise), else this computer's, since an interval has none.
+ */
+export function displayZone(spec: { cron?: string; tz?: string }): { zone: string; whose: string } {
+  if (spec.cron !== undefined) return { zone: spec.tz ?? 'UTC', whose: "the schedule's time zone" };
+  return { zone: localTimeZone(), whose: "this computer's time zone" };
 }

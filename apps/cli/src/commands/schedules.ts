@@ -4,9 +4,10 @@ import { ScheduleStatus } from '@flowdeck/types';
 import { type Command, UsageError } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { integerOption } from '../input.ts';
+import { listJson, moreHint } from '../list.ts';
 import { details, table, truncate } from '../table.ts';
-import { formatTime, relative } from '../time.ts';
-import { describeSpec, SPEC_OPTIONS, scheduleBody } from './schedule-options.ts';
+import { formatZonedTime, relative } from '../time.ts';
+import { describeSpec, displayZone, SPEC_OPTIONS, scheduleBody } from './schedule-options.ts';
 
 /** Every schedule the query matches, a page of 200 per request rather than all in one answer. */
 async function everySchedule(client: FlowdeckClient, query: ListSchedulesQuery) {
@@ -26,6 +27,7 @@ export const schedulesLs: Command = {
     tag: { type: 'string', help: 'only schedules with this tag' },
     status: { type: 'string', help: 'only active, paused or completed schedules' },
     limit: { type: 'string', help: 'at most this many schedules, 1-200 (default: all)' },
+    cursor: { type: 'string', help: 'with --limit, the page after the one whose nextCursor this is' },
   },
   summary: "List schedules: every flow's, or one flow's",
   async run({ client, json, output, args, options }) {
@@ -37,6 +39,8 @@ export const schedulesLs: Command = {
     if (limit !== undefined && (limit < 1 || limit > 200)) {
       throw new UsageError(`--limit: expected 1 to 200, got ${limit}`);
     }
+    const cursor = options.cursor as string | undefined;
+    if (cursor !== undefined && limit === undefined) throw new UsageError('--cursor goes with --limit');
     const query = {
       ...(args[0] ? { flowName: args[0] } : {}),
       ...(options.tag ? { tag: options.tag as string } : {}),
@@ -45,10 +49,9 @@ export const schedulesLs: Command = {
     const page =
       limit === undefined
         ? { items: await everySchedule(client, query), nextCursor: null }
-        : await client.schedules.pageAll({ ...query, limit });
+        : await client.schedules.pageAll({ ...query, limit, cursor });
     const schedules = page.items;
-    if (page.nextCursor && !json) output.err(`More schedules follow; raise --limit (up to 200) or filter.`);
-    if (json) output.out(JSON.stringify(schedules, null, 2));
+    if (json) output.out(listJson(schedules, page.nextCursor));
     else if (schedules.length === 0) output.out('No schedules.');
     else {
       const rows = schedules.map((s) => [
@@ -62,6 +65,7 @@ export const schedulesLs: Command = {
       ]);
       output.out(table(['Id', 'Flow', 'Schedule', 'Status', 'Next run', 'Runs', 'Description'], rows));
     }
+    if (page.nextCursor && !json) output.err(moreHint('schedules', page.nextCursor));
     return EXIT.ok;
   },
 };
@@ -82,15 +86,15 @@ export const schedulesCreate: Command = {
     const schedule = await client.schedules.create(args[0]!, await scheduleBody(options));
     if (json) output.out(JSON.stringify(schedule, null, 2));
     else {
+      const { nextRun } = schedule;
+      const { zone } = displayZone(schedule.schedule);
       output.out(`Created schedule ${schedule.id} of ${schedule.flowName}`);
       output.out(
         details([
           ['Schedule', describeSpec(schedule)],
           [
             'Next run',
-            schedule.nextRun === null
-              ? '-'
-              : `${formatTime(schedule.nextRun)} (${relative(schedule.nextRun)})`,
+            nextRun === null ? '-' : `${formatZonedTime(nextRun, zone)} ${zone} (${relative(nextRun)})`,
           ],
         ]),
       );
@@ -110,8 +114,10 @@ export const schedulesPreview: Command = {
     const preview = await client.schedules.preview(args[0]!, body, count === undefined ? {} : { count });
     if (json) output.out(JSON.stringify(preview, null, 2));
     else {
+      const { zone, whose } = displayZone(body);
       output.out(preview.description);
-      for (const at of preview.nextRuns) output.out(`  ${formatTime(at)}  (${relative(at)})`);
+      output.out(`Next runs in ${zone} (${whose}):`);
+      for (const at of preview.nextRuns) output.out(`  ${formatZonedTime(at, zone)}  (${relative(at)})`);
       for (const warning of preview.warnings) output.out(`warning: ${warning}`);
     }
     return EXIT.ok;
@@ -171,7 +177,7 @@ export const schedulesRm = action(
   'rm',
   'Delete a schedule (its past runs stay)',
   async ({ client, json, output, args }) => {
-    const response = await client.schedules.remove(args[0]!, args[1]!);
+    const response = await client.schedules.delete(args[0]!, args[1]!);
     output.out(json ? JSON.stringify(response, null, 2) : response.message);
     return EXIT.ok;
   },
