@@ -132,7 +132,7 @@ describe('pausing a schedule', () => {
     const queue = queueOf('busy');
     await until(
       () => queue.getJobCounts('waiting', 'active', 'delayed'),
-      (c) => c.waiting + c.active + c.delayed === 0,
+      (c) => Object.values(c).every((n) => n === 0),
       60_000,
     );
     for (const { schedule } of created) {

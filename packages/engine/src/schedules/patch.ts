@@ -27,7 +27,10 @@ function merged<T>(value: T | null | undefined, current: T | null): T | null {
 }
 
 /** Metadata merged field by field; a field set to `null` is removed. */
-function mergedMetadata(current: ScheduleMetadata, patch: ScheduleMetadataPatch | undefined): ScheduleMetadata {
+function mergedMetadata(
+  current: ScheduleMetadata,
+  patch: ScheduleMetadataPatch | undefined,
+): ScheduleMetadata {
   if (patch === undefined) return current;
   const next: Record<string, unknown> = { ...current };
   for (const [field, value] of Object.entries(patch)) {
@@ -63,7 +66,10 @@ export function applyPatch(
   const endDate = merged(patch.endDate, record.endDate);
   const limit = merged(patch.limit, record.limit);
   if (!isRecurring({ spec })) {
-    for (const [field, value] of [['startDate', startDate], ['endDate', endDate]] as const) {
+    for (const [field, value] of [
+      ['startDate', startDate],
+      ['endDate', endDate],
+    ] as const) {
       if (value !== null) invalid(field, 'applies to cron and every schedules only; send null to clear it');
     }
   }

@@ -22,14 +22,7 @@ import { createFireHandler } from './fire.ts';
 import { applyPatch, assertMatches } from './patch.ts';
 import { createReconciler } from './reconcile.ts';
 import { isRecurring, type ScheduleRecord, type ScheduleStats } from './record.ts';
-import {
-  describeTiming,
-  nextFires,
-  specOf,
-  timingOf,
-  validateTiming,
-  windowOf,
-} from './spec.ts';
+import { describeTiming, nextFires, specOf, timingOf, validateTiming, windowOf } from './spec.ts';
 import { createScheduleStore, indexEntry, SCHEDULE_CURSOR } from './store.ts';
 import { createTriggers } from './triggers.ts';
 import { scheduleWarnings } from './warnings.ts';

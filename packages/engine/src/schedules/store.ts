@@ -296,7 +296,12 @@ export function createScheduleStore(ctx: EngineContext) {
     const [[written, holder]] = (await Promise.all([
       createClaimingScript(
         redis,
-        [keys.schedules(flow), keys.scheduleVersions(flow), keys.scheduleIndex(flow), keys.scheduleJobIds(flow)],
+        [
+          keys.schedules(flow),
+          keys.scheduleVersions(flow),
+          keys.scheduleIndex(flow),
+          keys.scheduleJobIds(flow),
+        ],
         [record.id, JSON.stringify(record), String(record.version), indexEntry(record), record.jobId],
       ),
       redis.sadd(keys.scheduledFlows, flow),
