@@ -1,10 +1,12 @@
-import type { Engine, Logger } from '@flowdeck/engine';
+import type { Config, Engine, Logger } from '@flowdeck/engine';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { recordDenied } from './audit-trail.ts';
 import { noTokens } from './auth/tokens.ts';
 import { consoleRouter } from './console-static.ts';
 import { docsRouter } from './docs-static.ts';
 import { respondWithError } from './errors.ts';
 import { cors } from './http/cors.ts';
+import { hostCheck } from './http/host-check.ts';
 import { checkJsonDepth } from './http/json-depth.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { sendProblem } from './problem.ts';
@@ -25,6 +27,10 @@ export interface AppOptions {
   access?: Partial<AccessSettings>;
   /** Origins browsers may call the API from; none (the default): CORS stays off. */
   corsOrigins?: readonly string[];
+  /** Host names served besides loopback ones; without tokens any other name is refused. */
+  allowedHosts?: readonly string[];
+  /** Express's `trust proxy` (TRUST_PROXY): off by default. */
+  trustProxy?: Config['access']['trustProxy'];
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -38,6 +44,8 @@ export function createApp({
   shutdown,
   access,
   corsOrigins = [],
+  allowedHosts = [],
+  trustProxy = false,
 }: AppOptions): Express {
   const deps: AppDeps = {
     engine,
@@ -52,9 +60,20 @@ export function createApp({
   };
   const app = express();
   app.disable('x-powered-by');
+  // Behind a TLS proxy: `req.secure` (HSTS) and `req.ip` (audit, logs) from X-Forwarded-*.
+  app.set('trust proxy', trustProxy);
   app.use(requestId);
   app.use(requestLog(logger));
   app.use(securityHeaders);
+  app.use(
+    hostCheck(allowedHosts, deps.access.tokens.required, (req, res) =>
+      recordDenied(engine, logger.child({ requestId: requestIdOf(res) }), req, res, {
+        status: 403,
+        code: 'host_not_allowed',
+        actor: 'anonymous',
+      }),
+    ),
+  );
   app.use('/api', cors(corsOrigins));
   // `strict: false`: a flow's input may be any JSON value, not only an object or an array.
   app.use(

@@ -1,13 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { createEngine, createLogger, loadConfig } from '@flowdeck/engine';
 import { createApp } from './app.ts';
-import { bindingProblem } from './auth/bind-policy.ts';
+import { bindingProblem, corsProblem } from './auth/bind-policy.ts';
 import { loadTokens, type TokenStore } from './auth/tokens.ts';
 
 const config = loadConfig(process.env);
 const logger = createLogger(config.logLevel, { service: 'api' });
 const tokens = await loadTokensOrExit();
-const refusal = bindingProblem(config.host, tokens.required);
+const refusal =
+  bindingProblem(config.host, tokens.required) ?? corsProblem(config.access.corsOrigins, tokens.required);
 if (refusal) {
   logger.error(refusal, { host: config.host });
   process.exit(1);
@@ -18,6 +19,8 @@ const engine = createEngine({
   retention: config.retention,
   heartbeatMs: config.heartbeatMs,
   auditMaxEntries: config.access.auditMaxEntries,
+  auditRetentionMs: config.access.auditRetentionMs,
+  auditHardMaxEntries: config.access.auditHardMaxEntries,
   logger,
 });
 const shutdown = new AbortController();
@@ -28,6 +31,8 @@ const app = createApp({
   shutdown: shutdown.signal,
   access: { tokens, writeRateLimit: config.access.writeRateLimit },
   corsOrigins: config.access.corsOrigins,
+  allowedHosts: config.access.allowedHosts,
+  trustProxy: config.access.trustProxy,
 });
 
 const server = app.listen(config.port, config.host, (error?: Error) => {
@@ -43,6 +48,7 @@ const server = app.listen(config.port, config.host, (error?: Error) => {
   } else {
     logger.warn(
       `no API tokens configured: the API is open to anyone on this machine and listens on ${config.host} only; set FLOWDECK_TOKENS or FLOWDECK_TOKENS_FILE to require tokens`,
+      { servedHostNames: ['localhost', '127.0.0.1', '[::1]', '*.localhost', ...config.access.allowedHosts] },
     );
   }
 });

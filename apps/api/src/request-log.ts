@@ -12,6 +12,7 @@ export function requestLog(logger: Logger): RequestHandler {
         status: res.statusCode,
         ms: Math.round((performance.now() - started) * 10) / 10,
         requestId: res.locals.requestId,
+        clientIp: req.ip,
         ...(typeof res.locals.actor === 'string' ? { actor: res.locals.actor } : {}),
         ...(res.writableFinished ? {} : { aborted: true }),
       });

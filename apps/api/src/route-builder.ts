@@ -3,7 +3,8 @@ import type { AuditAction } from '@flowdeck/types';
 import { type FlowManifest, FlowName } from '@flowdeck/types';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { HttpError } from './auth/errors.ts';
+import { recordChange, recordDenied } from './audit-trail.ts';
+import { ForbiddenError, HttpError, UnauthorizedError } from './auth/errors.ts';
 import { authorize, type Principal } from './auth/principal.ts';
 import type { RouteScope } from './auth/scopes.ts';
 import { respondWithError } from './errors.ts';
@@ -83,9 +84,10 @@ async function lookUpFlow(engine: AppDeps['engine'], name: unknown): Promise<Flo
 }
 
 /**
- * Every request goes the same way: who is calling (401/403), the write limit (429), the
- * resources named in the path (404), params, query and body (400), the handler, and for a
- * write its audit entry before the answer goes out.
+ * Every request goes the same way: who is calling (401/403, recorded in the audit trail), the
+ * write limit (429), the resources named in the path (404), params, query and body (400), the
+ * handler, and for a write its audit entry before the answer goes out. The change is applied by
+ * then, so a failed audit write is logged and retried, never answered as an error.
  */
 function build<I>(
   spec: Spec<z.ZodType, z.ZodType, z.ZodType, I>,
@@ -131,10 +133,13 @@ function build<I>(
         const reply = await spec.handler(input);
         if (!reply) return;
         if (audit && principal && resources.flow) {
-          await recordWrite(deps, audit, principal, resources.flow.name, reply, res);
+          await recordWrite(deps, logger, audit, principal, resources.flow.name, reply, res);
         }
         send(res, reply);
       } catch (error) {
+        if (error instanceof UnauthorizedError || error instanceof ForbiddenError) {
+          recordDenied(deps.engine, logger, req, res, deniedAttempt(error, req));
+        }
         if (error instanceof HttpError && !res.headersSent) res.set(error.headers);
         respondWithError(error, req, res, logger);
       }
@@ -144,6 +149,7 @@ function build<I>(
 
 async function recordWrite(
   deps: AppDeps,
+  logger: AppDeps['logger'],
   action: AuditAction,
   principal: Principal,
   flowName: string,
@@ -151,13 +157,24 @@ async function recordWrite(
   res: Response,
 ) {
   const requestId = requestIdOf(res);
-  await deps.engine.audit.record({
+  const entry = {
     actor: principal.name,
     action,
     flowName,
     ...(requestId ? { requestId } : {}),
     ...reply.audit,
-  });
+  };
+  await recordChange(deps.engine, logger, entry, deps.shutdown);
+}
+
+function deniedAttempt(error: UnauthorizedError | ForbiddenError, req: Request) {
+  const flowName = FlowName.safeParse(req.params.name);
+  return {
+    status: error instanceof ForbiddenError ? 403 : 401,
+    code: error.code,
+    actor: error instanceof ForbiddenError ? error.actor : 'anonymous',
+    ...(flowName.success ? { flowName: flowName.data } : {}),
+  } as const;
 }
 
 function send(res: Response, { status = 200, headers = {}, body }: Reply) {

@@ -18,7 +18,14 @@ function runApi(
     PORT: '0',
     ...env,
   };
-  for (const key of ['FLOWDECK_TOKENS', 'FLOWDECK_TOKENS_FILE']) if (!(key in env)) delete childEnv[key];
+  const access = [
+    'FLOWDECK_TOKENS',
+    'FLOWDECK_TOKENS_FILE',
+    'FLOWDECK_CORS_ORIGINS',
+    'FLOWDECK_ALLOWED_HOSTS',
+    'TRUST_PROXY',
+  ];
+  for (const key of access) if (!(key in env)) delete childEnv[key];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: apiDir,
     env: childEnv,
@@ -51,6 +58,36 @@ describe('starting the API', () => {
     expect(output).toMatch(
       /no API tokens configured: the API is open to anyone on this machine and listens on 127\.0\.0\.1 only/,
     );
+  });
+
+  it('refuses to start with CORS and no tokens, saying what to set', async () => {
+    const { code, output } = await runApi({ HOST: '127.0.0.1', FLOWDECK_CORS_ORIGINS: '*' });
+    expect(code).toBe(1);
+    expect(output).toContain(
+      'refusing to allow cross-origin calls (FLOWDECK_CORS_ORIGINS=*) without API tokens',
+    );
+    expect(output).toContain('FLOWDECK_TOKENS');
+    expect(output).not.toContain('api listening');
+  });
+
+  it('with CORS and tokens, starts', async () => {
+    const { code, output } = await runApi(
+      {
+        HOST: '127.0.0.1',
+        FLOWDECK_CORS_ORIGINS: 'https://ci.example',
+        FLOWDECK_TOKENS: 'ci:operate:ci-secret-0123456789',
+      },
+      /API tokens required/,
+    );
+    expect(code).toBe(0);
+    expect(output).toContain('api listening');
+  });
+
+  it('stops with a message naming TRUST_PROXY when it is not a setting Express understands', async () => {
+    const { code, output } = await runApi({ HOST: '127.0.0.1', TRUST_PROXY: 'the-proxy' });
+    expect(code).toBe(1);
+    expect(output).toContain('TRUST_PROXY');
+    expect(output).toContain('the-proxy');
   });
 
   it('stops with a message naming the entry when a token is malformed', async () => {

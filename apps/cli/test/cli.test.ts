@@ -357,6 +357,9 @@ describe('flowdeck with tokens', () => {
 
       const me = await flowdeck(['whoami', '--url', url, '--token', 'viewer-secret-0123456789'], {});
       expect(me.stdout.trim()).toBe('viewer (scopes: read)');
+      const stale = await flowdeck(['whoami', '--url', url, '--token', 'revoked-secret-0123456789'], {});
+      expect(stale.code).toBe(4);
+      expect(stale.stderr).toContain('the token is not valid');
       const denied = await flowdeck(['start', 'example-flow', '--url', url], {
         FLOWDECK_TOKEN: 'viewer-secret-0123456789',
       });

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { FlowName } from '@flowdeck/types';
 import { z } from 'zod';
 import type { RedisConnectionSpec, RedisNode, RedisTls } from './redis.ts';
@@ -43,6 +44,49 @@ const flowList = optional.transform((value, context): string[] | undefined => {
   return names.length > 0 ? [...new Set(names)] : undefined;
 });
 
+const commaList = optional.transform((value) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== ''),
+);
+
+/** Host names (`flowdeck.example`, `.example.org` for every name under it) or IP addresses. */
+const hostList = commaList.transform((names, context): string[] => {
+  const bare = names.map((name) => name.toLowerCase().replace(/^\[(.*)\]$/, '$1'));
+  const bad = bare.filter((name) => isIP(name) === 0 && !/^\.?[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(name));
+  if (bad.length > 0) {
+    context.addIssue({
+      code: 'custom',
+      message: `not host names (leave out scheme and port): ${bad.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return bare;
+});
+
+/** Express's `trust proxy`: off, on (every hop), a number of hops, or the proxies' addresses. */
+export type TrustProxy = boolean | number | string[];
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+const trustProxy = optional.transform((value, context): TrustProxy => {
+  const text = (value ?? 'off').trim().toLowerCase();
+  if (['off', 'false', ''].includes(text)) return false;
+  if (['on', 'true'].includes(text)) return true;
+  if (/^\d{1,2}$/.test(text)) return Number(text);
+  const items = text.split(',').map((item) => item.trim());
+  const bad = items.filter((item) => !PROXY_NAMES.has(item) && isIP(item.replace(/\/\d{1,3}$/, '')) === 0);
+  if (bad.length > 0) {
+    context.addIssue({
+      code: 'custom',
+      message: `expected off, on, a number of hops, or addresses/subnets of proxies (or loopback, linklocal, uniquelocal); not ${bad.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return items;
+});
+
 /**
  * Every setting Flowdeck's processes read, parsed once from the environment.
  * Nothing else in the code reads `process.env`.
@@ -83,14 +127,13 @@ const EnvSchema = z.object({
   // API access and HTTP limits (apps/api): tokens, CORS origins, write rate limit, audit size.
   FLOWDECK_TOKENS: optional,
   FLOWDECK_TOKENS_FILE: optional,
-  FLOWDECK_CORS_ORIGINS: optional.transform((value) =>
-    (value ?? '')
-      .split(',')
-      .map((origin) => origin.trim())
-      .filter((origin) => origin !== ''),
-  ),
+  FLOWDECK_CORS_ORIGINS: commaList,
+  FLOWDECK_ALLOWED_HOSTS: hostList,
+  TRUST_PROXY: trustProxy,
   FLOWDECK_WRITE_RATE_LIMIT: z.coerce.number().int().min(0).default(300),
   FLOWDECK_AUDIT_MAX_ENTRIES: z.coerce.number().int().min(10).max(100_000).default(1000),
+  FLOWDECK_AUDIT_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(90),
+  FLOWDECK_AUDIT_HARD_MAX_ENTRIES: z.coerce.number().int().min(10).max(10_000_000).default(100_000),
 });
 
 export interface Config {
@@ -124,10 +167,18 @@ export interface AccessConfig {
   tokensFile: string | undefined;
   /** Origins allowed to call the API from a browser; none: CORS stays off. */
   corsOrigins: string[];
+  /** Host names served besides loopback ones when no token is required (DNS rebinding). */
+  allowedHosts: string[];
+  /** Which proxies in front of the API to believe about the client's address and scheme. */
+  trustProxy: TrustProxy;
   /** Writes per token per minute; 0 turns the limit off. */
   writeRateLimit: number;
-  /** Audit entries kept per flow. */
+  /** Audit entries kept per flow whatever their age. */
   auditMaxEntries: number;
+  /** Audit entries younger than this are kept beyond `auditMaxEntries`, up to `auditHardMaxEntries`. */
+  auditRetentionMs: number;
+  /** Never more audit entries per flow than this. */
+  auditHardMaxEntries: number;
 }
 
 export interface RetentionConfig {
@@ -170,10 +221,22 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       tokens: e.FLOWDECK_TOKENS,
       tokensFile: e.FLOWDECK_TOKENS_FILE,
       corsOrigins: e.FLOWDECK_CORS_ORIGINS,
+      allowedHosts: e.FLOWDECK_ALLOWED_HOSTS,
+      trustProxy: e.TRUST_PROXY,
       writeRateLimit: e.FLOWDECK_WRITE_RATE_LIMIT,
       auditMaxEntries: e.FLOWDECK_AUDIT_MAX_ENTRIES,
+      auditRetentionMs: e.FLOWDECK_AUDIT_RETENTION_DAYS * 86_400_000,
+      auditHardMaxEntries: auditHardMax(e),
     },
   };
+}
+
+function auditHardMax(e: z.infer<typeof EnvSchema>): number {
+  if (e.FLOWDECK_AUDIT_HARD_MAX_ENTRIES >= e.FLOWDECK_AUDIT_MAX_ENTRIES)
+    return e.FLOWDECK_AUDIT_HARD_MAX_ENTRIES;
+  throw new Error(
+    `Invalid configuration:\n  FLOWDECK_AUDIT_HARD_MAX_ENTRIES: ${e.FLOWDECK_AUDIT_HARD_MAX_ENTRIES} is below FLOWDECK_AUDIT_MAX_ENTRIES (${e.FLOWDECK_AUDIT_MAX_ENTRIES})`,
+  );
 }
 
 /** One of REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS (with REDIS_SENTINEL_NAME). */

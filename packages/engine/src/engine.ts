@@ -25,8 +25,12 @@ export type RedisTarget =
 export type EngineOptions = Pick<Config, 'prefix' | 'retention' | 'heartbeatMs'> &
   RedisTarget & {
     logger?: Logger;
-    /** Audit entries kept per flow (default 1000). */
+    /** Audit entries kept per flow whatever their age (default 1000). */
     auditMaxEntries?: number;
+    /** Audit entries younger than this are kept beyond `auditMaxEntries` (default 90 days). */
+    auditRetentionMs?: number;
+    /** Never more audit entries per flow than this (default 100000). */
+    auditHardMaxEntries?: number;
   };
 
 export function connectionOf(target: RedisTarget): RedisConnectionSpec {
@@ -88,7 +92,11 @@ export function createEngine(options: EngineOptions): Engine {
     runs: { list: runs.list, get: runs.get },
     events: { list: events.list, follow: events.follow },
     schedules: schedules.api,
-    audit: createAuditLog(ctx, options.auditMaxEntries ?? 1000),
+    audit: createAuditLog(ctx, {
+      maxEntries: options.auditMaxEntries,
+      retentionMs: options.auditRetentionMs,
+      hardMaxEntries: options.auditHardMaxEntries,
+    }),
     rateLimit: createRateLimiter(ctx),
     health,
     async close() {

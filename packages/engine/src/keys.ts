@@ -45,6 +45,8 @@ export interface Keys {
   audit(flow: string): string;
   /** Set of the flows that have audit entries, for listings across flows. */
   auditedFlows: string;
+  /** List of refused requests (audit entries, JSON), newest first, bounded apart from the flows' lists. */
+  auditDenied: string;
   /** Counter of one caller's writes in one rate-limit window. */
   rateLimit(subject: string, window: number): string;
 }
@@ -73,6 +75,7 @@ export function createKeys(prefix: string): Keys {
     occurrenceIndex: (flow, scheduleId) => `${tag(flow)}:occurrence-index:${scheduleId}`,
     audit: (flow) => `${tag(flow)}:audit`,
     auditedFlows: `${global}:audited-flows`,
+    auditDenied: `${global}:audit-denied`,
     rateLimit: (subject, window) => `${global}:rate:${subject}:${window}`,
   };
 }

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
 import { createEngine } from '../src/engine.ts';
 import { redisUrl, uniquePrefix } from './helpers.ts';
 
@@ -9,7 +10,24 @@ const engine = createEngine({
   heartbeatMs: 500,
   auditMaxEntries: 10,
 });
-afterAll(() => engine.close());
+/** Keeps 10 entries whatever their age, those of the last day up to 25. */
+const aged = createEngine({
+  redisUrl: redisUrl(),
+  prefix: uniquePrefix(),
+  retention: { maxRuns: 100, maxAgeMs: 86_400_000 },
+  heartbeatMs: 500,
+  auditMaxEntries: 10,
+  auditRetentionMs: 86_400_000,
+  auditHardMaxEntries: 25,
+});
+afterAll(async () => {
+  await engine.close();
+  await aged.close();
+});
+
+const DAY = 86_400_000;
+const runStart = (flowName: string, runId: string, at: number) =>
+  ({ actor: 'ci', action: 'run.start', flowName, runId, at }) as const;
 
 describe('the audit trail', () => {
   it('lists entries newest first, per flow or across flows, filtered by schedule', async () => {
@@ -57,6 +75,114 @@ describe('the audit trail', () => {
     }
     const kept = await engine.audit.list({ flowName: 'audit-c', limit: 100 });
     expect(kept.map((e) => e.runId)).toEqual(Array.from({ length: 10 }, (_, i) => `r${14 - i}`));
+  });
+});
+
+describe('the audit trail, bounded by age and size', () => {
+  it('keeps entries younger than the retention beyond the count, so a burst does not push out recent history', async () => {
+    const now = Date.now();
+    for (let i = 0; i < 5; i += 1) await aged.audit.record(runStart('aged-a', `old${i}`, now - 2 * DAY));
+    for (let i = 0; i < 20; i += 1) await aged.audit.record(runStart('aged-a', `new${i}`, now));
+    const kept = await aged.audit.list({ flowName: 'aged-a', limit: 500 });
+    // 20 of the last day (more than the 10 kept whatever their age); the old ones went first.
+    expect(kept.map((e) => e.runId).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `new${i}`).sort());
+  });
+
+  it('keeps the newest entries whatever their age on a quiet flow', async () => {
+    for (let i = 0; i < 14; i += 1) await aged.audit.record(runStart('aged-b', `r${i}`, 1000 + i));
+    const kept = await aged.audit.list({ flowName: 'aged-b', limit: 500 });
+    expect(kept.map((e) => e.runId)).toEqual(Array.from({ length: 10 }, (_, i) => `r${13 - i}`));
+  });
+
+  it('never keeps more than the hard cap, however recent', async () => {
+    for (let i = 0; i < 30; i += 1) await aged.audit.record(runStart('aged-c', `r${i}`, Date.now()));
+    const kept = await aged.audit.list({ flowName: 'aged-c', limit: 500 });
+    expect(kept).toHaveLength(25);
+    expect(kept.map((e) => e.runId)).not.toContain('r4');
+    expect(kept.map((e) => e.runId)).toContain('r5');
+  });
+
+  it('keeps denied requests apart: a flood of them leaves the changes in place', async () => {
+    await aged.audit.record(runStart('aged-d', 'kept', Date.now()));
+    for (let i = 0; i < 40; i += 1) {
+      await aged.audit.record({
+        actor: 'anonymous',
+        action: 'access.denied',
+        flowName: 'aged-d',
+        after: { i },
+      });
+    }
+    const ofFlow = await aged.audit.list({ flowName: 'aged-d', limit: 500 });
+    expect(ofFlow.filter((e) => e.action === 'run.start').map((e) => e.runId)).toEqual(['kept']);
+    expect(ofFlow.filter((e) => e.action === 'access.denied')).toHaveLength(25);
+    await aged.audit.record({ actor: 'anonymous', action: 'access.denied', after: { path: '/api/_audit' } });
+    const across = await aged.audit.list({ limit: 1 });
+    expect(across[0]).toMatchObject({ action: 'access.denied', after: { path: '/api/_audit' } });
+    expect(across[0]!.flowName).toBeUndefined();
+  });
+
+  it("finds a schedule's entries past the first pages of a long list", async () => {
+    const roomy = createEngine({
+      redisUrl: redisUrl(),
+      prefix: uniquePrefix(),
+      retention: { maxRuns: 100, maxAgeMs: DAY },
+      heartbeatMs: 500,
+    });
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        await roomy.audit.record({
+          actor: 'ops',
+          action: 'schedule.pause',
+          flowName: 'long',
+          scheduleId: 'old',
+        });
+      }
+      for (let i = 0; i < 450; i += 1) await roomy.audit.record(runStart('long', `r${i}`, Date.now()));
+      expect(await roomy.audit.list({ flowName: 'long', scheduleId: 'old', limit: 100 })).toHaveLength(3);
+      const newest = await roomy.audit.list({ flowName: 'long', limit: 2 });
+      expect(newest.map((e) => e.runId)).toEqual(['r449', 'r448']);
+    } finally {
+      await roomy.close();
+    }
+  });
+
+  it('reads its limits from FLOWDECK_AUDIT_* settings, refusing a hard cap below the count', () => {
+    const access = loadConfig({
+      FLOWDECK_AUDIT_RETENTION_DAYS: '30',
+      FLOWDECK_AUDIT_HARD_MAX_ENTRIES: '5000',
+    }).access;
+    expect(access).toMatchObject({
+      auditMaxEntries: 1000,
+      auditRetentionMs: 30 * DAY,
+      auditHardMaxEntries: 5000,
+    });
+    expect(loadConfig({}).access).toMatchObject({ auditRetentionMs: 90 * DAY, auditHardMaxEntries: 100_000 });
+    expect(() =>
+      loadConfig({ FLOWDECK_AUDIT_MAX_ENTRIES: '2000', FLOWDECK_AUDIT_HARD_MAX_ENTRIES: '1000' }),
+    ).toThrow('FLOWDECK_AUDIT_HARD_MAX_ENTRIES: 1000 is below FLOWDECK_AUDIT_MAX_ENTRIES (2000)');
+  });
+});
+
+describe('HTTP settings', () => {
+  it('parses TRUST_PROXY as off, on, hops or proxy addresses', () => {
+    const trust = (value?: string) => loadConfig({ TRUST_PROXY: value }).access.trustProxy;
+    expect(trust()).toBe(false);
+    expect(trust('off')).toBe(false);
+    expect(trust('on')).toBe(true);
+    expect(trust('1')).toBe(1);
+    expect(trust('loopback, 10.0.0.0/8,::1')).toEqual(['loopback', '10.0.0.0/8', '::1']);
+    expect(() => trust('proxy.example')).toThrow(/TRUST_PROXY: .*proxy\.example/);
+  });
+
+  it('parses FLOWDECK_ALLOWED_HOSTS as host names, refusing URLs', () => {
+    const hosts = (value?: string) => loadConfig({ FLOWDECK_ALLOWED_HOSTS: value }).access.allowedHosts;
+    expect(hosts()).toEqual([]);
+    expect(hosts('Flowdeck.Example.com, .internal,[::1]')).toEqual([
+      'flowdeck.example.com',
+      '.internal',
+      '::1',
+    ]);
+    expect(() => hosts('https://flowdeck.example.com')).toThrow(/FLOWDECK_ALLOWED_HOSTS: not host names/);
   });
 });
 

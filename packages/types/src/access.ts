@@ -16,6 +16,11 @@ export const Whoami = z.object({
   name: z.string().nullable(),
   /** The scopes the caller has, the granted one and those it includes. */
   scopes: z.array(Scope),
+  /**
+   * Set when a token was sent that the API does not accept (revoked, mistyped, malformed): why.
+   * whoami still answers 200, as every public route does, and `name` is then null.
+   */
+  tokenError: z.string().optional(),
 });
 export type Whoami = z.infer<typeof Whoami>;
 
@@ -34,17 +39,23 @@ export const AuditAction = z.enum([
   'schedule.resume',
   'schedule.trigger',
   'schedule.delete',
+  // A request refused with 401 or 403: who tried what, recorded at most a few times a minute per client.
+  'access.denied',
 ]);
 export type AuditAction = z.infer<typeof AuditAction>;
 
-/** One write through the API: who did what, when, and the state before and after it. */
+/**
+ * One write through the API: who did what, when, and the state before and after it. An
+ * `access.denied` entry is a refused request instead: `after` holds what was refused (method,
+ * path, status, code, client address) and `flowName` is there only when the path names a flow.
+ */
 export const AuditEntry = z.object({
   id: z.string(),
   at: Millis,
-  /** The token's name; `anonymous` when the API has no tokens configured. */
+  /** The token's name; `anonymous` when the API has no tokens configured or none valid was sent. */
   actor: z.string(),
   action: AuditAction,
-  flowName: FlowName,
+  flowName: FlowName.optional(),
   scheduleId: z.string().optional(),
   runId: z.string().optional(),
   requestId: z.string().optional(),

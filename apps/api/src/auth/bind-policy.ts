@@ -19,3 +19,16 @@ export function bindingProblem(host: string, tokensRequired: boolean): string | 
     'or FLOWDECK_TOKENS_FILE=<file of name:scope:token lines>, or listen on HOST=127.0.0.1.',
   ].join(' ');
 }
+
+/**
+ * CORS lets pages of other origins read the API's answers. Without tokens that would be any
+ * page the operator opens (with `*`) reading the audit trail, starting runs and deleting
+ * schedules, so CORS needs tokens, as a non-loopback HOST does.
+ */
+export function corsProblem(corsOrigins: readonly string[], tokensRequired: boolean): string | null {
+  if (tokensRequired || corsOrigins.length === 0) return null;
+  return [
+    `refusing to allow cross-origin calls (FLOWDECK_CORS_ORIGINS=${corsOrigins.join(',')}) without API tokens: pages of those origins could start runs and change schedules.`,
+    'Set FLOWDECK_TOKENS=name:scope:token[,...] or FLOWDECK_TOKENS_FILE, or leave FLOWDECK_CORS_ORIGINS unset.',
+  ].join(' ');
+}

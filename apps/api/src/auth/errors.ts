@@ -19,7 +19,11 @@ export class UnauthorizedError extends HttpError {
 }
 
 export class ForbiddenError extends HttpError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The name of the token that was refused, for the audit trail. */
+    readonly actor: string,
+  ) {
     super(403, 'forbidden', message, {});
   }
 }

@@ -13,12 +13,11 @@ export function AuthGate({ children }: { children: ReactNode }) {
   const whoami = useWhoami();
   if (whoami.isPending) return <Loading label="Loading…" />;
   if (whoami.isError) {
-    const stale = (whoami.error as { status?: number }).status === 401;
-    if (stale) return <SignInPage expired />;
     return (
       <ErrorState title="Could not reach Flowdeck" error={whoami.error} onRetry={() => whoami.refetch()} />
     );
   }
+  if (whoami.data.tokenError) return <SignInPage expired />;
   if (whoami.data.authRequired && whoami.data.name === null)
     return <SignInPage expired={session.expired()} />;
   return <AccessProvider whoami={whoami.data}>{children}</AccessProvider>;

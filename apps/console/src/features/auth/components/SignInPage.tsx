@@ -1,4 +1,3 @@
-import { FlowdeckApiError } from '@flowdeck/client';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { api, errorMessage } from '../../../api/client.ts';
@@ -20,14 +19,15 @@ export function SignInPage({ expired }: { expired: boolean }) {
     session.signIn(token.trim());
     try {
       const whoami = await api.auth.whoami();
-      queryClient.setQueryData(queryKeys.whoami, whoami);
+      if (whoami.tokenError) {
+        session.signOut();
+        setError('That token is not valid. Check it, or ask an admin for a new one.');
+      } else {
+        queryClient.setQueryData(queryKeys.whoami, whoami);
+      }
     } catch (cause) {
       session.signOut();
-      setError(
-        cause instanceof FlowdeckApiError && cause.status === 401
-          ? 'That token is not valid. Check it, or ask an admin for a new one.'
-          : errorMessage(cause),
-      );
+      setError(errorMessage(cause));
     } finally {
       setBusy(false);
     }
