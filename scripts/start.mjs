@@ -1,6 +1,7 @@
 // `npm start`: installs what is missing, builds the console if it is stale, starts a private
 // Redis (unless REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS is set), the worker and the API,
-// and stops them all on Ctrl-C/SIGTERM.
+// restarts any of them that exits on its own once Flowdeck is up, and stops them all on
+// Ctrl-C/SIGTERM.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnsureError, ensure } from './lib/ensure.mjs';
 import { startRedis } from './lib/redis.mjs';
+import { exitOf, supervise } from './lib/supervise.mjs';
 import { prefixLines, repoRoot, say, spawnGuarded } from './lib/util.mjs';
 
 const env = process.env;
@@ -18,14 +20,17 @@ const graceMs = /^\d+$/.test(env.SHUTDOWN_GRACE_MS ?? '') ? Number(env.SHUTDOWN_
 const consoleDir = join(repoRoot, 'apps', 'console');
 const lockFile = join(dataDir, 'flowdeck.pid');
 
-/** @typedef {{ name: string, child: import('node:child_process').ChildProcess, exited: Promise<string> }} Service */
+/** @typedef {import('./lib/supervise.mjs').Run & { name: string }} Service */
+/** @typedef {import('./lib/supervise.mjs').Run & import('./lib/redis.mjs').PrivateRedis} RedisRun */
 
-/** @type {Service[]} */
+/** The worker and the API. @type {import('./lib/supervise.mjs').Supervisor<Service>[]} */
 const services = [];
-/** @type {import('./lib/redis.mjs').PrivateRedis | null} */
+/** @type {import('./lib/supervise.mjs').Supervisor<RedisRun> | null} */
 let redis = null;
-/** @type {Promise<import('./lib/redis.mjs').PrivateRedis> | null} */
+/** @type {Promise<import('./lib/supervise.mjs').Supervisor<RedisRun>> | null} */
 let redisStarting = null;
+/** Set once Flowdeck is running: from then on a process that exits is restarted. */
+let up = false;
 let stopping = false;
 let ownsLock = false;
 
@@ -55,19 +60,27 @@ async function main() {
   if (!buildConsoleIfStale()) return shutdown(1, 'the console build failed (see above).');
 
   let redisUrl = env.REDIS_URL;
+  /** @type {RedisRun | null} */
+  let firstRedis = null;
   if (!externalRedis) {
     takeLock();
     say(`starting redis-server (data in ${join(dataDir, 'redis')})…`);
-    redisStarting = startRedis({
-      dataDir: join(dataDir, 'redis'),
-      detached: true,
-      onLine: (line) => process.stdout.write(`[redis] ${line}\n`),
+    // A free port at first; a restart uses the same one, which the worker and the API were given.
+    /** @type {number | undefined} */
+    let redisPort;
+    redisStarting = supervise({
+      name: 'redis-server',
+      start: async () => {
+        const run = await startPrivateRedis(redisPort);
+        redisPort = run.port;
+        return run;
+      },
+      shouldRestart: restartOnceUp('redis-server'),
+      meanwhile: 'until it is back the API answers 503 (Redis is unavailable)',
     });
     redis = await redisStarting;
-    redis.process.once('exit', (code, signal) => {
-      if (!stopping) void shutdown(1, `redis-server exited unexpectedly (${signal ?? `code ${code}`}).`);
-    });
-    redisUrl = redis.url;
+    firstRedis = /** @type {RedisRun} */ (redis.current());
+    redisUrl = firstRedis.url;
   } else {
     say(`using ${externalRedis}`);
   }
@@ -83,12 +96,52 @@ async function main() {
     ...(env.FLOWDECK_FLOWS ? { FLOWDECK_FLOWS: resolve(env.FLOWDECK_FLOWS) } : {}),
     ...(env.REDIS_TLS_CA_FILE ? { REDIS_TLS_CA_FILE: resolve(env.REDIS_TLS_CA_FILE) } : {}),
   };
-  const worker = startService('worker', join(repoRoot, 'apps', 'worker'), childEnv);
-  const api = startService('api', join(repoRoot, 'apps', 'api'), childEnv);
-  say(`pids redis=${redis?.pid ?? 'external'} worker=${worker.child.pid} api=${api.child.pid}`);
+  const pids = [];
+  for (const name of ['worker', 'api']) {
+    const cwd = join(repoRoot, 'apps', name);
+    const service = await supervise({
+      name,
+      start: async () => startService(name, cwd, childEnv),
+      shouldRestart: restartOnceUp(name),
+    });
+    services.push(service);
+    pids.push(`${name}=${service.current()?.child.pid}`);
+  }
+  say(`pids redis=${firstRedis?.pid ?? 'external'} ${pids.join(' ')}`);
 
   const url = `http://${browsableHost(host)}:${port}`;
-  if (await waitForReady(`${url}/api/health`)) say(`Flowdeck is running at ${url}`);
+  if (await waitForReady(`${url}/api/health`)) {
+    up = true;
+    say(`Flowdeck is running at ${url}`);
+  }
+}
+
+/**
+ * Once Flowdeck is up, a process that exits is restarted. Before, its exit stops everything: a
+ * misconfiguration shows at once instead of restarting forever.
+ * @param {string} name
+ */
+function restartOnceUp(name) {
+  return (/** @type {string} */ how) => {
+    if (up && !stopping) return true;
+    void shutdown(1, `the ${name} exited unexpectedly (${how}).`);
+    return false;
+  };
+}
+
+/**
+ * A private redis-server, on a free port or on `port` (a restart: where the others connect).
+ * @param {number} [port]
+ * @returns {Promise<RedisRun>}
+ */
+async function startPrivateRedis(port) {
+  const redis = await startRedis({
+    dataDir: join(dataDir, 'redis'),
+    detached: true,
+    port,
+    onLine: (line) => process.stdout.write(`[redis] ${line}\n`),
+  });
+  return { ...redis, child: redis.process, exited: exitOf(redis.process) };
 }
 
 /**
@@ -107,17 +160,7 @@ function startService(name, cwd, childEnv) {
   });
   prefixLines(child.stdout, process.stdout, `[${name}] `);
   prefixLines(child.stderr, process.stderr, `[${name}] `);
-  /** @type {Promise<string>} */
-  const exited = new Promise((resolveExit) => {
-    child.once('error', (error) => resolveExit(`could not start: ${error.message}`));
-    child.once('exit', (code, signal) => resolveExit(signal ?? `code ${code}`));
-  });
-  exited.then((how) => {
-    if (!stopping) void shutdown(1, `the ${name} exited unexpectedly (${how}).`);
-  });
-  const service = { name, child, exited };
-  services.push(service);
-  return service;
+  return { name, child, exited: exitOf(child) };
 }
 
 /**
@@ -158,8 +201,10 @@ async function shutdown(exitCode, reason) {
   if (stopping) return;
   stopping = true;
   if (reason) process.stderr.write(`flowdeck: ${reason}\n`);
-  const running = services.filter(isRunning);
-  if (running.length > 0 || redis) say('stopping…');
+  // No more restarts; a process being started again right now is stopped once it is up.
+  const redisLeft = redis?.halt();
+  const running = (await Promise.all(services.map((service) => service.halt()))).filter(isRunning);
+  if (running.length > 0 || redisStarting) say('stopping…');
   for (const service of running) service.child.kill('SIGTERM');
   const limitMs = graceMs + 5000;
   const allExited = Promise.all(running.map((service) => service.exited));
@@ -173,21 +218,30 @@ async function shutdown(exitCode, reason) {
   }
   // A signal may arrive while Redis is still starting: wait for it, then stop it.
   if (!redis && redisStarting) redis = await redisStarting.catch(() => null);
-  if (redis) await redis.stop();
+  const redisRun = await (redisLeft ?? redis?.halt());
+  if (redisRun) await redisRun.stop();
   releaseLock();
   process.exit(exitCode);
 }
 
 /** A second Ctrl-C while stopping: do not wait for running jobs any longer. */
 function forceStop() {
-  for (const service of services.filter(isRunning)) {
+  for (const service of currentServices().filter(isRunning)) {
     say(`killing the ${service.name}`);
     service.child.kill('SIGKILL');
   }
 }
 
-/** @param {Service} service */
+function currentServices() {
+  return services.flatMap((service) => service.current() ?? []);
+}
+
+/**
+ * @param {Service | null} service
+ * @returns {service is Service}
+ */
 function isRunning(service) {
+  if (!service) return false;
   return (
     service.child.pid !== undefined && service.child.exitCode === null && service.child.signalCode === null
   );
@@ -288,8 +342,9 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
 
 // Last resort if this script itself crashes: leave nothing running.
 process.on('exit', () => {
-  for (const service of services.filter(isRunning)) service.child.kill('SIGKILL');
-  if (redis?.process.exitCode === null && redis.process.signalCode === null) redis.process.kill('SIGTERM');
+  for (const service of currentServices().filter(isRunning)) service.child.kill('SIGKILL');
+  const redisProcess = redis?.current()?.process;
+  if (redisProcess?.exitCode === null && redisProcess.signalCode === null) redisProcess.kill('SIGTERM');
   releaseLock();
 });
 

@@ -199,6 +199,135 @@ describe('npm start', () => {
   );
 });
 
+describe('npm start, once running, restarts what exits on its own', () => {
+  it(
+    'restarts a worker killed with SIGKILL while the API keeps answering, then a killed API; a run started afterwards completes',
+    async () => {
+      const flowdeck = await startFlowdeck(await tempDataDir());
+      const pids = await unlessExited(flowdeck, flowdeck.pids);
+      await waitUntilHealthy(flowdeck);
+
+      process.kill(pids.worker, 'SIGKILL');
+      expect((await fetch(`${flowdeck.baseUrl}/api/_flows`)).status).toBe(200);
+      const worker = await waitForPid(flowdeck, /flowdeck: worker restarted \(pid (\d+)\)/);
+      expect(flowdeck.output()).toContain('flowdeck: worker exited (signal SIGKILL); restarting in 1 s');
+      expect(worker).not.toBe(pids.worker);
+      const runId = await startRun(flowdeck);
+      await waitUntilCompleted(flowdeck, runId);
+
+      process.kill(pids.api, 'SIGKILL');
+      const api = await waitForPid(flowdeck, /flowdeck: api restarted \(pid (\d+)\)/);
+      expect(flowdeck.output()).toContain('flowdeck: api exited (signal SIGKILL); restarting in 1 s');
+      await waitFor(flowdeck, 'the restarted API serves the run', async () => {
+        const response = await getRun(flowdeck, runId).catch(() => null);
+        return response?.status === 200;
+      });
+
+      expect(await stop(flowdeck)).toEqual({ code: 0, signal: null });
+      expect({ redis: isAlive(pids.redis), worker: isAlive(worker), api: isAlive(api) }).toEqual({
+        redis: false,
+        worker: false,
+        api: false,
+      });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'answers 503 problem+json with Retry-After while its Redis is down, and serves the same data once Redis is restarted',
+    async () => {
+      const flowdeck = await startFlowdeck(await tempDataDir());
+      const pids = await unlessExited(flowdeck, flowdeck.pids);
+      await waitUntilHealthy(flowdeck);
+      const runId = await startRun(flowdeck);
+      await waitUntilCompleted(flowdeck, runId);
+
+      // npm start restarts Redis a second after it dies; paused, it leaves Redis down until the
+      // API has been seen answering without it.
+      const supervisor = flowdeck.child.pid as number;
+      process.kill(supervisor, 'SIGSTOP');
+      let outage: Response;
+      let health: Response;
+      try {
+        process.kill(pids.redis, 'SIGKILL');
+        outage = await waitFor(flowdeck, 'the API answers 503 for a run', async () => {
+          const response = await getRun(flowdeck, runId);
+          return response.status === 503 && response;
+        });
+        health = await fetch(`${flowdeck.baseUrl}/api/health`);
+      } finally {
+        process.kill(supervisor, 'SIGCONT');
+      }
+      expect(outage.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(Number(outage.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await outage.json()).toMatchObject({ status: 503, code: 'redis_unavailable' });
+      expect(health.status).toBe(503);
+      expect(Number(health.headers.get('retry-after'))).toBeGreaterThan(0);
+
+      const redis = await waitForPid(flowdeck, /flowdeck: redis-server restarted \(pid (\d+)\)/);
+      expect(flowdeck.output()).toContain(
+        'flowdeck: redis-server exited (signal SIGKILL); restarting in 1 s',
+      );
+      await waitFor(flowdeck, 'the run written before the outage is served again', async () => {
+        const response = await getRun(flowdeck, runId);
+        return response.status === 200;
+      });
+      expect(await (await getRun(flowdeck, runId)).json()).toMatchObject({ id: runId, status: 'completed' });
+      await waitUntilCompleted(flowdeck, await startRun(flowdeck));
+
+      expect(await stop(flowdeck)).toEqual({ code: 0, signal: null });
+      expect(isAlive(redis)).toBe(false);
+    },
+    TIMEOUT,
+  );
+});
+
 async function waitForLine(flowdeck: Flowdeck, line: string): Promise<void> {
   while (!flowdeck.output().includes(line) && !hasExited(flowdeck)) await sleep(50);
+}
+
+/**
+ * Polls `probe` until it gives something other than null or false, and returns that; fails if npm
+ * start exits first or after two minutes.
+ */
+async function waitFor<T>(flowdeck: Flowdeck, what: string, probe: () => Promise<T | null | false>) {
+  const deadline = Date.now() + 120_000;
+  const polled = (async () => {
+    for (;;) {
+      const value = await probe();
+      if (value !== null && value !== false) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}:\n${flowdeck.output()}`);
+      await sleep(100);
+    }
+  })();
+  return unlessExited(flowdeck, polled);
+}
+
+/** The pid in the first line of npm start's output that matches `pattern` (with a `(\d+)`). */
+async function waitForPid(flowdeck: Flowdeck, pattern: RegExp): Promise<number> {
+  const match = await waitFor(flowdeck, `the output matches ${pattern}`, async () =>
+    pattern.exec(flowdeck.output()),
+  );
+  return Number(match[1]);
+}
+
+async function startRun(flowdeck: Flowdeck): Promise<string> {
+  const response = await fetch(`${flowdeck.baseUrl}/api/_flows/example-flow/start`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { runId: string }).runId;
+}
+
+function getRun(flowdeck: Flowdeck, runId: string): Promise<Response> {
+  return fetch(`${flowdeck.baseUrl}/api/_flows/example-flow/runs/${encodeURIComponent(runId)}`);
+}
+
+async function waitUntilCompleted(flowdeck: Flowdeck, runId: string) {
+  await waitFor(flowdeck, `run ${runId} has completed`, async () => {
+    const response = await getRun(flowdeck, runId).catch(() => null);
+    return response?.status === 200 && ((await response.json()) as { status: string }).status === 'completed';
+  });
 }

@@ -1,4 +1,4 @@
-import { classifyError, FlowdeckError, type Logger } from '@flowdeck/engine';
+import { classifyError, FlowdeckError, type Logger, UnavailableError } from '@flowdeck/engine';
 import type { Request, Response } from 'express';
 import { sendProblem } from './problem.ts';
 
@@ -16,6 +16,9 @@ const BODY_ERROR_CODES: Record<string, { code: string; detail: (error: BodyError
   'charset.unsupported': { code: 'unsupported_charset', detail: (error) => error.message },
   'request.aborted': { code: 'request_aborted', detail: () => 'the client aborted the request' },
 };
+
+/** Retry-After of a 503 while Redis cannot be reached: `npm start` restarts its Redis within seconds. */
+export const REDIS_RETRY_AFTER_SEC = 2;
 
 interface BodyError extends Error {
   type: string;
@@ -46,6 +49,7 @@ export function respondWithError(thrown: unknown, req: Request, res: Response, l
     return;
   }
   if (error instanceof FlowdeckError) {
+    if (error instanceof UnavailableError) res.set('retry-after', String(REDIS_RETRY_AFTER_SEC));
     sendProblem(res, { status: error.status, code: error.code, detail: error.message, errors: error.errors });
     return;
   }

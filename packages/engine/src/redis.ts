@@ -177,8 +177,8 @@ function newClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequest
   };
   const { tls } = spec;
   switch (spec.mode) {
-    case 'single':
-      return new Redis(spec.url, {
+    case 'single': {
+      const client = new Redis(spec.url, {
         connectionName: name,
         maxRetriesPerRequest,
         enableOfflineQueue: true,
@@ -187,6 +187,9 @@ function newClient(spec: RedisConnectionSpec, name: string, maxRetriesPerRequest
         ...auth,
         ...(tls ? { tls } : {}),
       } satisfies RedisOptions);
+      if (maxRetriesPerRequest !== null) failFastWhileDown(client);
+      return client;
+    }
     case 'cluster': {
       const cluster = new Cluster(spec.nodes, {
         ...clusterFailover,
@@ -242,6 +245,24 @@ function failFastWhileUnreachable(cluster: Cluster) {
   });
   cluster.on('ready', () => {
     cluster.options.enableOfflineQueue = true;
+  });
+}
+
+/**
+ * A single Redis that cannot be reached: each command would wait out its retries (seconds, more
+ * as the reconnection delay grows) before it fails. Once a connection attempt has failed, commands
+ * fail at once instead, until the client is ready again. The first reconnection still gets its
+ * chance, so a reconnect after READONLY (a failover) resends what was queued.
+ */
+function failFastWhileDown(client: Redis) {
+  client.on('error', () => {
+    if (client.status === 'ready') return;
+    client.options.enableOfflineQueue = false;
+    // Commands queued since the connection was lost would otherwise wait for their retries.
+    (client as unknown as { flushQueue(error: Error): void }).flushQueue(new Error('Connection is closed.'));
+  });
+  client.on('ready', () => {
+    client.options.enableOfflineQueue = true;
   });
 }
 
