@@ -70,10 +70,13 @@ function AuditItem({ entry }: { entry: AuditEntry }) {
   return (
     <li className="audit-item">
       <div className="audit-line">
-        <Badge tone="muted">{entry.action}</Badge>
+        <Badge tone={entry.action === 'access.denied' ? 'danger' : 'muted'}>{entry.action}</Badge>
         <strong>{entry.actor}</strong>
-        <Link href={flowsUrl({ flow: entry.flowName, run: entry.runId })}>{entry.flowName}</Link>
-        {entry.scheduleId ? (
+        {/* A refused request names a flow only when its path did. */}
+        {entry.flowName ? (
+          <Link href={flowsUrl({ flow: entry.flowName, run: entry.runId })}>{entry.flowName}</Link>
+        ) : null}
+        {entry.scheduleId && entry.flowName ? (
           <Link href={auditUrl({ flow: entry.flowName, schedule: entry.scheduleId })}>
             schedule {entry.scheduleId}
           </Link>
