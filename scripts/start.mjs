@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EnsureError, ensure } from './lib/ensure.mjs';
 import { startRedis } from './lib/redis.mjs';
 import { exitOf, supervise } from './lib/supervise.mjs';
-import { prefixLines, repoRoot, say, spawnGuarded } from './lib/util.mjs';
+import { portInUse, prefixLines, repoRoot, say, spawnGuarded } from './lib/util.mjs';
 
 const env = process.env;
 const host = env.HOST || '127.0.0.1';
@@ -58,6 +58,12 @@ async function main() {
     throw error;
   }
   if (!buildConsoleIfStale()) return shutdown(1, 'the console build failed (see above).');
+  if (Number(port) !== 0 && (await portInUse(host, Number(port)))) {
+    return shutdown(
+      1,
+      `port ${port} on ${host} is already in use (another Flowdeck?): stop it, or set PORT.`,
+    );
+  }
 
   let redisUrl = env.REDIS_URL;
   /** @type {RedisRun | null} */

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -168,6 +169,21 @@ describe('npm start', () => {
       'REDIS_TLS=on needs a Redis of your own: set REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS.',
     );
     expect(flowdeck.output()).not.toContain('starting redis-server');
+  });
+
+  it('refuses a port something else listens on, instead of reporting the other server as its own', async () => {
+    const other = createServer();
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (other.address() as AddressInfo).port;
+      const flowdeck = await startFlowdeck(await tempDataDir(), { PORT: String(port) });
+      const { code } = await flowdeck.exited;
+      expect(code).toBe(1);
+      expect(flowdeck.output()).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(flowdeck.output()).not.toContain('starting redis-server');
+    } finally {
+      other.close();
+    }
   });
 
   it(

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -71,4 +72,22 @@ export function spawnGuarded(command, args, options) {
   const withStdio = { ...options, stdio: ['ignore', 'pipe', 'pipe'] };
   if (!setpriv) return spawn(command, args, withStdio);
   return spawn(setpriv, ['--pdeathsig', 'SIGTERM', '--', command, ...args], withStdio);
+}
+
+/**
+ * Whether something already listens on host:port (another Flowdeck, say): the API would then
+ * fail to bind while the health check, answered by the other one, said all was well.
+ * @param {string} host
+ * @param {number} port
+ * @returns {Promise<boolean>}
+ */
+export function portInUse(host, port) {
+  return new Promise((resolveInUse) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', (/** @type {NodeJS.ErrnoException} */ error) =>
+      resolveInUse(error.code === 'EADDRINUSE'),
+    );
+    server.listen(port, host, () => server.close(() => resolveInUse(false)));
+  });
 }
