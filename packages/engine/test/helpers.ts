@@ -98,14 +98,29 @@ export async function runOfFire(
   flow: string,
   scheduleId: string,
   scheduledFor: number,
-  timeoutMs = 30_000,
 ): Promise<string> {
+  const runOf = (detail: { recent: { items: { scheduledFor: number; runId?: string }[] } }) =>
+    detail.recent.items.find((o) => o.scheduledFor === scheduledFor)?.runId;
+  const detail = await until(
+    () => engine.schedules.get(flow, scheduleId),
+    (d) => runOf(d) !== undefined,
+    30_000,
+  );
+  return runOf(detail)!;
+}
+
+/** Probes until `ok` holds, or fails with the last value after `timeoutMs`. */
+export async function until<T>(
+  probe: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const { items } = (await engine.schedules.get(flow, scheduleId)).recent;
-    const runId = items.find((o) => o.scheduledFor === scheduledFor)?.runId;
-    if (runId) return runId;
-    if (Date.now() > deadline) throw new Error(`no run for the fire at ${scheduledFor} in ${timeoutMs} ms`);
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -5,7 +5,7 @@ import { createEngineParts } from '../src/engine.ts';
 import { defineFlow } from '../src/flow.ts';
 import { MARKER_JOB_NAME } from '../src/jobs.ts';
 import { createScheduleStore } from '../src/schedules/store.ts';
-import { redisUrl, type TestStack, testStack } from './helpers.ts';
+import { redisUrl, type TestStack, testStack, until } from './helpers.ts';
 
 /**
  * A schedule's life at its edges: its start and end dates, a pause under load, a claimed jobId,
@@ -20,17 +20,6 @@ function quick(name = 'edges', stepMs = 5) {
     description: 'one quick step',
     steps: { only: { handler: () => sleep(stepMs).then(() => 'done') } },
   });
-}
-
-async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-    await sleep(50);
-  }
 }
 
 let stack: TestStack;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineFlow } from '../src/flow.ts';
 import { MARKER_JOB_NAME } from '../src/jobs.ts';
-import { redisUrl, runOfFire, type TestStack, testStack, waitForRun } from './helpers.ts';
+import { redisUrl, runOfFire, type TestStack, testStack, until, waitForRun } from './helpers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -18,17 +18,6 @@ function tracked(name = 'ticker', stepMs = 10) {
       b: { needs: ['a'], handler: () => 'b' },
     },
   });
-}
-
-async function until<T>(probe: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-    await sleep(50);
-  }
 }
 
 let stack: TestStack;
