@@ -79,10 +79,10 @@ export async function openScheduleDialog(page: Page): Promise<Locator> {
   return dialog;
 }
 
-/** Fills the Cron tab with a preset (or a custom pattern) and a description, and submits. */
+/** Fills the Cron tab with a preset (or a custom pattern), a zone and a description, and submits. */
 export async function createCronSchedule(
   page: Page,
-  options: { preset?: string; cron?: string; description: string },
+  options: { preset?: string; cron?: string; tz?: string; description: string },
 ): Promise<Locator> {
   const dialog = await openScheduleDialog(page);
   if (options.cron) {
@@ -91,6 +91,7 @@ export async function createCronSchedule(
   } else {
     await dialog.getByLabel('Preset').selectOption({ label: options.preset ?? 'Every 5 minutes' });
   }
+  if (options.tz) await dialog.getByLabel('Timezone').fill(options.tz);
   await dialog.getByLabel('Description').fill(options.description);
   await dialog.getByRole('button', { name: 'Schedule Flow' }).click();
   await expect(dialog).toBeHidden();
@@ -101,9 +102,21 @@ export async function createCronSchedule(
 
 /** The number a schedule entry shows under "Runs". */
 export async function scheduleRunCount(item: Locator): Promise<number> {
-  const text = await item
-    .locator('dt', { hasText: /^Runs$/ })
-    .locator('xpath=following-sibling::dd[1]')
-    .textContent();
+  const text = await scheduleFact(item, 'Runs').textContent();
   return Number((text ?? '').trim());
+}
+
+/** Pauses a schedule from its list entry, giving `reason` in the dialog that asks for one. */
+export async function pauseSchedule(page: Page, item: Locator, reason?: string): Promise<void> {
+  await item.getByRole('button', { name: 'Pause', exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: 'Pause schedule' });
+  await expect(dialog).toBeVisible();
+  if (reason) await dialog.getByLabel('Reason (optional)').fill(reason);
+  await dialog.getByRole('button', { name: 'Pause schedule' }).click();
+  await expect(dialog).toBeHidden();
+}
+
+/** The text of a schedule entry's fact (`Next run`, `Runs`, `Last run`). */
+export function scheduleFact(item: Locator, name: string): Locator {
+  return item.locator('dt', { hasText: new RegExp(`^${name}$`) }).locator('xpath=following-sibling::dd[1]');
 }

@@ -1,4 +1,12 @@
-import { expect, flowActions, openFlow, runsRegion, test, typeInput } from './fixtures.ts';
+import {
+  expect,
+  flowActions,
+  openFlow,
+  openScheduleDialog,
+  runsRegion,
+  test,
+  typeInput,
+} from './fixtures.ts';
 
 test('start example-flow with input typed into Monaco and watch it complete with four steps', async ({
   page,
@@ -59,7 +67,7 @@ test('invalid JSON in Input blocks Start Flow until it is fixed', async ({ page 
   const dialog = page.getByRole('dialog', { name: 'Start flow' });
 
   await typeInput(page, dialog, '{"orderId": ');
-  await expect(dialog.getByText(/not valid JSON/i).first()).toBeVisible();
+  await expect(dialog.getByRole('list', { name: 'JSON problems' })).toHaveText(/^Not valid JSON: /);
   await expect(dialog.getByRole('button', { name: 'Start Flow' })).toBeDisabled();
 
   await typeInput(page, dialog, '{"orderId": "fixed"}');
@@ -67,6 +75,33 @@ test('invalid JSON in Input blocks Start Flow until it is fixed', async ({ page 
 
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
+});
+
+test('one JSON mistake is one problem line, worded the same in the Start and Schedule dialogs', async ({
+  page,
+}) => {
+  const mistake = '{"orderId": "A-1", "count": 3,}';
+  await openFlow(page, 'example-flow');
+
+  await flowActions(page).getByRole('button', { name: 'Start', exact: true }).click();
+  const start = page.getByRole('dialog', { name: 'Start flow' });
+  await typeInput(page, start, mistake);
+  // Monaco has underlined the mistake, so its own complaints have arrived and been folded in.
+  await expect(start.locator('.squiggly-error').first()).toBeVisible();
+  const startProblems = start.getByRole('list', { name: 'JSON problems' }).getByRole('listitem');
+  await expect(startProblems).toHaveCount(1);
+  await expect(startProblems).toHaveText(/^Not valid JSON: .+ \(line 1, column 31\)$/);
+  const wording = (await startProblems.textContent()) ?? '';
+  await start.getByRole('button', { name: 'Cancel' }).click();
+  await expect(start).toBeHidden();
+
+  const schedule = await openScheduleDialog(page);
+  await typeInput(page, schedule, mistake);
+  await expect(schedule.locator('.squiggly-error').first()).toBeVisible();
+  const scheduleProblems = schedule.getByRole('list', { name: 'JSON problems' }).getByRole('listitem');
+  await expect(scheduleProblems).toHaveCount(1);
+  await expect(scheduleProblems).toHaveText(wording);
+  await schedule.getByRole('button', { name: 'Cancel' }).click();
 });
 
 test("input that breaks the flow's schema is shown and blocks starting", async ({ page }) => {

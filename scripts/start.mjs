@@ -272,6 +272,7 @@ function buildConsoleIfStale() {
     join(consoleDir, 'package.json'),
     join(consoleDir, 'tsconfig.json'),
     join(consoleDir, 'vite.config.ts'),
+    join(consoleDir, 'vite-plugins'),
     join(repoRoot, 'packages', 'types', 'src'),
     join(repoRoot, 'packages', 'client', 'src'),
   ];

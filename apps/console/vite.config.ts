@@ -1,11 +1,16 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
+import { monacoJsonOnly } from './vite-plugins/monaco-json-only.ts';
+import { precompress } from './vite-plugins/precompress.ts';
 
 /** In development the API runs separately (`PORT` 3000 by default); in production it serves `dist/`. */
 const apiTarget = process.env.FLOWDECK_API_URL ?? 'http://127.0.0.1:3000';
 
 export default defineConfig({
-  plugins: [react()],
+  // The API serves the `.br` and `.gz` copies `precompress` writes beside each built file.
+  plugins: [react(), monacoJsonOnly(), precompress()],
+  // Workspace packages from their TypeScript sources (their `source` export), never a stale build.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
   server: {
     proxy: { '/api': { target: apiTarget, changeOrigin: false } },
   },

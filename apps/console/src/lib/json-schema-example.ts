@@ -62,3 +62,19 @@ export function parseJsonText(text: string): { ok: true; value: unknown } | { ok
     return { ok: false, message: error instanceof Error ? error.message : 'not valid JSON' };
   }
 }
+
+/**
+ * The one line an input editor shows for text that is not JSON, worded the same in every
+ * dialog: "Not valid JSON: Expected ',' or '}' after property value (line 2, column 9)".
+ * Null when the text parses.
+ */
+export function jsonSyntaxProblem(text: string): string | null {
+  const parsed = parseJsonText(text);
+  if (parsed.ok) return null;
+  const position = /^(.*) in JSON at position (\d+)/.exec(parsed.message);
+  if (!position) return `Not valid JSON: ${parsed.message}`;
+  const before = text.slice(0, Number(position[2]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return `Not valid JSON: ${position[1]} (line ${line}, column ${column})`;
+}

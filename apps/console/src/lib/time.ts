@@ -1,4 +1,7 @@
-/** Time formatting for operators: their own zone on screen, UTC on hover. */
+/**
+ * Time formatting for operators: their own (the browser's) zone on screen, always named, with a
+ * schedule's zone beside it where its clock differs; UTC on hover.
+ */
 
 const RELATIVE = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
 
@@ -32,13 +35,69 @@ export function formatUtc(at: number): string {
     .replace(/\.\d+Z$/, '')} UTC`;
 }
 
-/** The operator's local date and time, or in `timeZone` when given. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Intl formatters are slow to build and lists format every second: one per locale, zone and style. */
+function formatter(
+  locale: string,
+  timeZone: string | undefined,
+  style: 'wall' | 'zone',
+): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone ?? ''}|${style}`;
+  let cached = formatters.get(key);
+  if (!cached) {
+    cached = new Intl.DateTimeFormat(
+      locale,
+      style === 'wall'
+        ? { dateStyle: 'medium', timeStyle: 'medium', timeZone }
+        : { timeZoneName: 'short', timeZone },
+    );
+    formatters.set(key, cached);
+  }
+  return cached;
+}
+
+/** "6 Dec 2026, 02:00:00": the date and time on a wall clock in `timeZone` (the browser's by default). */
+export function formatWallClock(at: number, timeZone?: string): string {
+  return formatter('en-GB', timeZone, 'wall').format(at);
+}
+
+/**
+ * "CET", "PST", "UTC", or "GMT+9" where no abbreviation is in use: the zone's short name at
+ * that moment. British English names Europe's zones, American English America's.
+ */
+export function zoneAbbreviation(at: number, timeZone?: string): string {
+  const names = ['en-GB', 'en-US'].map(
+    (locale) =>
+      formatter(locale, timeZone, 'zone')
+        .formatToParts(at)
+        .find((part) => part.type === 'timeZoneName')?.value ?? '',
+  );
+  return names.find((name) => /^[A-Z]{2,5}$/.test(name)) ?? names[0] ?? '';
+}
+
+/** "6 Dec 2026, 02:00:00 CET": the date, time and zone, in the browser's zone or `timeZone`. */
 export function formatDateTime(at: number, timeZone?: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'medium',
-    timeZone,
-  }).format(at);
+  return `${formatWallClock(at, timeZone)} ${zoneAbbreviation(at, timeZone)}`;
+}
+
+/**
+ * The same moment in a schedule's zone, "6 Dec 2026, 02:00:00 CET in Europe/Berlin", or null
+ * when that zone's clock reads the same as the browser's (or the zone is unknown).
+ */
+export function formatInOtherZone(at: number, timeZone: string | undefined): string | null {
+  if (!timeZone || !isTimeZone(timeZone)) return null;
+  if (formatWallClock(at, timeZone) === formatWallClock(at)) return null;
+  return `${formatDateTime(at, timeZone)} in ${timeZone}`;
+}
+
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    formatter('en-GB', timeZone, 'wall');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function formatTime(at: number): string {

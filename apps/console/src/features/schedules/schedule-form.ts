@@ -7,7 +7,7 @@ import {
   type UpdateScheduleRequest,
 } from '@flowdeck/types';
 import { z } from 'zod';
-import { initialInputText, parseJsonText } from '../../lib/json-schema-example.ts';
+import { initialInputText, jsonSyntaxProblem, parseJsonText } from '../../lib/json-schema-example.ts';
 import { BROWSER_TIME_ZONE, fromLocalInputValue, toLocalInputValue } from '../../lib/time.ts';
 
 /**
@@ -187,10 +187,8 @@ export const ScheduleFormSchema = ScheduleFormShape.superRefine((values, ctx) =>
     ctx.addIssue({ code: 'custom', path: ['delayAmount'], message: 'enter a number, 0 or more' });
     return;
   }
-  const input = parseJsonText(values.input);
-  if (!input.ok) {
-    ctx.addIssue({ code: 'custom', path: ['input'], message: `not valid JSON: ${input.message}` });
-  }
+  const syntax = jsonSyntaxProblem(values.input);
+  if (syntax) ctx.addIssue({ code: 'custom', path: ['input'], message: syntax });
   for (const [field, label] of [
     ['catchupWindowSeconds', 'catch-up window'],
     ['limit', 'max runs'],

@@ -114,22 +114,23 @@ function RunRow({ run, flowName, selected }: { run: RunSummary; flowName: string
         navigate(href);
       }}
     >
-      <td>
+      <td className="run-id">
         <Link href={href} aria-label={`Run ${run.id.slice(0, 8)}`}>
           <code>{run.id.slice(0, 8)}</code>
         </Link>
       </td>
-      <td>
+      <td className="run-status">
         <StatusBadge status={run.status} />
       </td>
-      <td>{run.trigger.type}</td>
-      <td>
-        {run.startedAt !== null ? <RelativeTime at={run.startedAt} /> : <RelativeTime at={run.createdAt} />}
+      <td className="run-trigger">{run.trigger.type}</td>
+      <td className="run-started">
+        <RelativeTime at={run.startedAt ?? run.createdAt} />
       </td>
-      <td>
+      {/* data-label: on narrow screens the header row is hidden and each row names its cells. */}
+      <td className="run-duration" data-label="Duration">
         <RunDuration run={run} />
       </td>
-      <td>
+      <td className="run-steps" data-label="Steps">
         <span title={`${run.steps.completed} of ${run.steps.total} steps completed`}>
           {run.steps.completed}/{run.steps.total}
         </span>

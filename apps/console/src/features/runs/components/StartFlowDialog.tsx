@@ -1,11 +1,11 @@
 import type { Flow } from '@flowdeck/types';
 import { type FormEvent, useState } from 'react';
 import { Dialog } from '../../../components/ui/Dialog.tsx';
+import { InputProblems, inputProblems } from '../../../components/ui/json-editor/InputProblems.tsx';
 import { JsonEditor } from '../../../components/ui/json-editor/JsonEditor.tsx';
 import { ProblemAlert } from '../../../components/ui/ProblemAlert.tsx';
 import { useToast } from '../../../components/ui/Toast.tsx';
 import { initialInputText, parseJsonText } from '../../../lib/json-schema-example.ts';
-import { InputProblems } from '../../schedules/components/InputField.tsx';
 import { useStartFlow } from '../hooks/useRuns.ts';
 
 interface StartFlowDialogProps {
@@ -25,8 +25,7 @@ export function StartFlowDialog({ flow, onClose, onStarted }: StartFlowDialogPro
   const [dialogId] = useState(newId);
   const keyFor = (input: string) => `console-${dialogId}-${hash(input)}`;
   const parsed = parseJsonText(text);
-  const localProblems = parsed.ok ? [] : [`Not valid JSON: ${parsed.message}`];
-  const allProblems = [...localProblems, ...problems];
+  const allProblems = inputProblems(text, problems);
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();

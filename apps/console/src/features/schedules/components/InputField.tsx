@@ -1,5 +1,6 @@
 import type { Flow } from '@flowdeck/types';
 import { useFormContext } from 'react-hook-form';
+import { InputProblems, inputProblems } from '../../../components/ui/json-editor/InputProblems.tsx';
 import { JsonEditor } from '../../../components/ui/json-editor/JsonEditor.tsx';
 import type { ScheduleFormValues } from '../schedule-form.ts';
 import { useFieldError } from './fields.tsx';
@@ -11,11 +12,13 @@ export function InputField({
   onProblemsChange,
 }: {
   flow: Flow;
+  /** The editor's own problems (schema violations), as it reports them. */
   problems: string[];
   onProblemsChange: (problems: string[]) => void;
 }) {
-  const { getValues, setValue } = useFormContext<ScheduleFormValues>();
+  const { getValues, setValue, watch } = useFormContext<ScheduleFormValues>();
   const error = useFieldError('input');
+  const text = watch('input');
   return (
     <div className="field">
       <span className="field-label" id="schedule-input-label">
@@ -25,29 +28,14 @@ export function InputField({
         label="Input"
         defaultValue={getValues('input')}
         jsonSchema={flow.inputSchema}
-        onChange={(text) => setValue('input', text, { shouldValidate: true, shouldDirty: true })}
+        onChange={(next) => setValue('input', next, { shouldValidate: true, shouldDirty: true })}
         onProblemsChange={onProblemsChange}
         height={150}
       />
-      <InputProblems problems={error ? [error, ...problems] : problems} schema={flow.inputSchema !== null} />
+      <InputProblems
+        problems={inputProblems(text, problems, error ? [error] : [])}
+        schema={flow.inputSchema !== null}
+      />
     </div>
-  );
-}
-
-export function InputProblems({ problems, schema }: { problems: string[]; schema: boolean }) {
-  if (problems.length === 0) {
-    return (
-      <p className="field-hint">
-        JSON{schema ? ", checked against the flow's input schema (Ctrl+Space completes)" : ''}. Tab leaves the
-        editor.
-      </p>
-    );
-  }
-  return (
-    <ul className="field-error input-problems">
-      {Array.from(new Set(problems)).map((problem) => (
-        <li key={problem}>{problem}</li>
-      ))}
-    </ul>
   );
 }

@@ -1,6 +1,6 @@
 import type { Flow, Occurrence, ScheduleDetail } from '@flowdeck/types';
 import { auditUrl, flowsUrl } from '../../../app/router.ts';
-import { Badge, type BadgeTone, StatusBadge } from '../../../components/ui/Badge.tsx';
+import { Badge, StatusBadge } from '../../../components/ui/Badge.tsx';
 import { Dialog } from '../../../components/ui/Dialog.tsx';
 import { JsonView } from '../../../components/ui/JsonView.tsx';
 import { Link } from '../../../components/ui/Link.tsx';
@@ -9,25 +9,8 @@ import { EmptyState, ErrorState, Loading } from '../../../components/ui/States.t
 import { formatDuration } from '../../../lib/time.ts';
 import { usePermission } from '../../auth/access.tsx';
 import { useSchedule } from '../hooks/useSchedules.ts';
+import { outcomeLabel, outcomeTone } from '../occurrence-outcome.ts';
 import { describeSchedule } from '../schedule-spec.ts';
-
-const OUTCOME_LABEL: Record<Occurrence['outcome'], string> = {
-  started: 'started',
-  'skipped-overlap': 'skipped (overlap)',
-  'missed-catchup': 'missed (catch-up window)',
-  duplicate: 'duplicate',
-  failed: 'failed to start',
-  queued: 'queued',
-};
-
-const OUTCOME_TONE: Record<Occurrence['outcome'], BadgeTone> = {
-  started: 'success',
-  'skipped-overlap': 'warning',
-  'missed-catchup': 'danger',
-  duplicate: 'muted',
-  failed: 'danger',
-  queued: 'neutral',
-};
 
 /** A schedule's upcoming fire times and what each past fire did, linked to its run. */
 export function ScheduleDetailDialog({
@@ -86,9 +69,14 @@ function ScheduleFacts({ detail }: { detail: ScheduleDetail }) {
           <dt>Status</dt>
           <dd>
             <StatusBadge status={detail.status} />
-            {detail.pausedReason ? <span className="muted"> {detail.pausedReason}</span> : null}
           </dd>
         </div>
+        {detail.status === 'paused' && detail.pausedReason ? (
+          <div>
+            <dt>Pause reason</dt>
+            <dd>{detail.pausedReason}</dd>
+          </div>
+        ) : null}
         {detail.metadata.description ? (
           <div>
             <dt>Description</dt>
@@ -184,7 +172,7 @@ function Occurrences({ flow, tz, occurrences, hasMore, loadingMore, onLoadMore }
                   <RelativeTime at={occurrence.firedAt} />
                 </td>
                 <td>
-                  <Badge tone={OUTCOME_TONE[occurrence.outcome]}>{OUTCOME_LABEL[occurrence.outcome]}</Badge>
+                  <Badge tone={outcomeTone(occurrence.outcome)}>{outcomeLabel(occurrence.outcome)}</Badge>
                   {occurrence.error ? <span className="occurrence-error"> {occurrence.error}</span> : null}
                 </td>
                 <td>

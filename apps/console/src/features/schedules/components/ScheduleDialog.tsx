@@ -64,7 +64,7 @@ function ScheduleForm({ flow, schedule, onDone }: { flow: Flow; schedule?: Sched
     mode: 'onChange',
     defaultValues: defaultFormValues(flow, schedule),
   });
-  const [inputProblems, setInputProblems] = useState<string[]>([]);
+  const [editorProblems, setEditorProblems] = useState<string[]>([]);
   const [serverError, setServerError] = useState<FlowdeckApiError | Error | null>(null);
   const kind = form.watch('kind');
   const mutation = schedule ? actions.update : actions.create;
@@ -97,7 +97,7 @@ function ScheduleForm({ flow, schedule, onDone }: { flow: Flow; schedule?: Sched
   });
 
   const { isValid, isSubmitting } = form.formState;
-  const blocked = !isValid || inputProblems.length > 0 || isSubmitting || mutation.isPending;
+  const blocked = !isValid || editorProblems.length > 0 || isSubmitting || mutation.isPending;
 
   return (
     <FormProvider {...form}>
@@ -116,7 +116,7 @@ function ScheduleForm({ flow, schedule, onDone }: { flow: Flow; schedule?: Sched
             {kind === 'at' ? <AtFields /> : null}
           </Tabs>
           <SchedulePreviewPanel />
-          <InputField flow={flow} onProblemsChange={setInputProblems} problems={inputProblems} />
+          <InputField flow={flow} onProblemsChange={setEditorProblems} problems={editorProblems} />
           <TextField name="description" label="Description" placeholder="What this schedule is for" />
           <TextField name="tags" label="Tags" placeholder="nightly, billing" hint="Comma-separated" />
           <AdvancedFields />

@@ -1,7 +1,10 @@
+import type { CreateScheduleRequest, SchedulePreview } from '@flowdeck/types';
 import { createContext, useContext } from 'react';
 import { useFormContext } from 'react-hook-form';
 import { errorMessage } from '../../../api/client.ts';
-import { formatDateTime, formatUtc } from '../../../lib/time.ts';
+import { ExactTime, RelativeTime } from '../../../components/ui/RelativeTime.tsx';
+import { formatDateTime, formatDuration } from '../../../lib/time.ts';
+import { useNow } from '../../../lib/use-now.ts';
 import { useSchedulePreview } from '../hooks/useSchedulePreview.ts';
 import { previewSpec, type ScheduleFormValues } from '../schedule-form.ts';
 
@@ -18,59 +21,77 @@ export function useFormPreview() {
   return { ...query, spec, errorText: query.isError ? errorMessage(query.error) : null };
 }
 
-/** Plain English, the next five fire times in the schedule's zone, and warnings. */
+/**
+ * When the schedule would run, in the operator's zone (named), with the schedule's zone beside
+ * it where it differs, and the server's warnings. A one-time schedule is worked out here from
+ * the clock, so "5 minutes after you save" stays right while the dialog is open.
+ */
 export function SchedulePreviewPanel() {
   const preview = useFormPreview();
-  const { watch } = useFormContext<ScheduleFormValues>();
-  const kind = watch('kind');
-  const tz = kind === 'cron' ? watch('tz') || 'UTC' : undefined;
-  const zone = tz && isZone(tz) ? tz : undefined;
-
+  const spec = preview.spec;
   return (
     <section className="preview" aria-label="Preview" aria-live="polite" aria-busy={preview.isFetching}>
-      {preview.spec === null ? (
+      {spec === null ? (
         <p className="muted">Complete the fields above to see when it runs.</p>
       ) : preview.isError ? (
         <p className="muted">No preview: fix the schedule above.</p>
+      ) : spec.delay !== undefined || spec.at !== undefined ? (
+        <OncePreview spec={spec} />
       ) : preview.data ? (
-        <>
-          <p className="preview-description">{preview.data.description}</p>
-          {preview.data.nextRuns.length > 0 ? (
-            <>
-              <p className="preview-caption">Next runs{zone ? ` (${zone})` : ' (your time)'}</p>
-              <ol className="preview-runs">
-                {preview.data.nextRuns.map((at) => (
-                  <li key={at}>
-                    <time dateTime={new Date(at).toISOString()} title={formatUtc(at)}>
-                      {formatDateTime(at, zone)}
-                    </time>
-                  </li>
-                ))}
-              </ol>
-            </>
-          ) : (
-            <p className="muted">It will not fire again.</p>
-          )}
-          {preview.data.warnings.length > 0 ? (
-            <ul className="preview-warnings">
-              {preview.data.warnings.map((warning) => (
-                <li key={warning}>⚠ {warning}</li>
-              ))}
-            </ul>
-          ) : null}
-        </>
+        <RecurringPreview preview={preview.data} timeZone={spec.tz} />
       ) : (
         <p className="muted">Computing the next runs…</p>
       )}
+      {preview.data && !preview.isError ? <Warnings warnings={preview.data.warnings} /> : null}
     </section>
   );
 }
 
-function isZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
+function OncePreview({ spec }: { spec: CreateScheduleRequest }) {
+  const now = useNow();
+  const at = spec.delay !== undefined ? now + spec.delay : Date.parse(spec.at ?? '');
+  return (
+    <>
+      {/* The time moves with the clock: not re-announced every second. */}
+      <p className="preview-description" aria-live="off">
+        Once at <time dateTime={new Date(at).toISOString()}>{formatDateTime(at)}</time>
+      </p>
+      <p className="preview-caption" aria-live="off">
+        {spec.delay !== undefined ? `${formatDuration(spec.delay)} after you save` : <RelativeTime at={at} />}
+      </p>
+    </>
+  );
+}
+
+function RecurringPreview({ preview, timeZone }: { preview: SchedulePreview; timeZone: string | undefined }) {
+  return (
+    <>
+      <p className="preview-description">{preview.description}</p>
+      {preview.nextRuns.length > 0 ? (
+        <>
+          <p className="preview-caption">Next runs</p>
+          <ol className="preview-runs" aria-label="Next runs">
+            {preview.nextRuns.map((at) => (
+              <li key={at}>
+                <ExactTime at={at} timeZone={timeZone} />
+              </li>
+            ))}
+          </ol>
+        </>
+      ) : (
+        <p className="muted">It will not fire again.</p>
+      )}
+    </>
+  );
+}
+
+function Warnings({ warnings }: { warnings: string[] }) {
+  if (warnings.length === 0) return null;
+  return (
+    <ul className="preview-warnings">
+      {warnings.map((warning) => (
+        <li key={warning}>⚠ {warning}</li>
+      ))}
+    </ul>
+  );
 }

@@ -66,13 +66,16 @@ export function useScheduleActions(flowName: string) {
     onSuccess: onChanged,
   });
   const pause = useMutation({
-    mutationFn: (id: string) => api.schedules.pause(flowName, id),
+    mutationFn: (args: { id: string; reason?: string }) =>
+      api.schedules.pause(flowName, args.id, { reason: args.reason }),
     onSuccess: onChanged,
   });
   const resume = useMutation({
     mutationFn: (id: string) => api.schedules.resume(flowName, id),
     onSuccess: onChanged,
   });
+  // The fire is queued, not started: the run shows up through the lists' polling once a
+  // worker takes it; refetching now shows the schedule's new occurrence at once.
   const trigger = useMutation({
     mutationFn: (id: string) => api.schedules.trigger(flowName, id),
     onSuccess: () => {
