@@ -97,6 +97,14 @@ async function unlessExited<T>(flowdeck: Flowdeck, value: Promise<T>): Promise<T
   return Promise.race([value, early]);
 }
 
+/**
+ * Waits for npm start to say Flowdeck is running: restarts begin from then on (a process that
+ * exits while it is still starting stops everything), even if the API answers a moment earlier.
+ */
+async function waitUntilRunning(flowdeck: Flowdeck): Promise<void> {
+  await unlessExited(flowdeck, waitForLine(flowdeck, 'Flowdeck is running at'));
+}
+
 /** Polls GET /api/health until it answers 200 with a live worker (Redis up, the flows published). */
 async function waitUntilHealthy(flowdeck: Flowdeck): Promise<void> {
   const healthy = (async () => {
@@ -221,7 +229,7 @@ describe('npm start, once running, restarts what exits on its own', () => {
     async () => {
       const flowdeck = await startFlowdeck(await tempDataDir());
       const pids = await unlessExited(flowdeck, flowdeck.pids);
-      await waitUntilHealthy(flowdeck);
+      await waitUntilRunning(flowdeck);
 
       process.kill(pids.worker, 'SIGKILL');
       expect((await fetch(`${flowdeck.baseUrl}/api/_flows`)).status).toBe(200);
@@ -254,7 +262,7 @@ describe('npm start, once running, restarts what exits on its own', () => {
     async () => {
       const flowdeck = await startFlowdeck(await tempDataDir());
       const pids = await unlessExited(flowdeck, flowdeck.pids);
-      await waitUntilHealthy(flowdeck);
+      await waitUntilRunning(flowdeck);
       const runId = await startRun(flowdeck);
       await waitUntilCompleted(flowdeck, runId);
 
