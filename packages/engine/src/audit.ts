@@ -30,26 +30,9 @@ export const AUDIT_DEFAULTS: AuditLimits = {
   hardMaxEntries: 100_000,
 };
 
-/**
- * KEYS: the list. ARGV: entry JSON, entries kept whatever their age, hard cap, cutoff (epoch
- * ms: older entries past the first may go). Pops at most 32 old entries a call: each entry is
- * pushed once, so that keeps pace, and a lowered limit is caught up with over later writes.
- * A script, not MULTI: ioredis builds a MULTI by copying every script BullMQ defines on the
- * connection, which costs more than the write.
- */
-const appendScript = luaScript(`
-redis.call('LPUSH', KEYS[1], ARGV[1])
-redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[3]) - 1)
-local keep = tonumber(ARGV[2])
-local cutoff = tonumber(ARGV[4])
-for _ = 1, 32 do
-  if redis.call('LLEN', KEYS[1]) <= keep then break end
-  local ok, oldest = pcall(cjson.decode, redis.call('LINDEX', KEYS[1], -1))
-  if ok and type(oldest) == 'table' and tonumber(oldest.at) and tonumber(oldest.at) >= cutoff then break end
-  redis.call('RPOP', KEYS[1])
-end
-return 1
-`);
+/** A script, not MULTI: ioredis builds a MULTI by copying every script BullMQ defines on the
+ * connection, which costs more than the write. */
+const appendScript = luaScript('append-audit');
 
 /** Entries read from a list at a time while looking for the newest matching ones. */
 const PAGE = 200;

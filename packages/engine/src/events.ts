@@ -7,27 +7,26 @@ import { luaScript } from './lua.ts';
 /**
  * A run's events: a Redis list per run (see run-scripts.ts), read as a list or followed live.
  * An event's id is its position in the list, from 1, so `after` is the number of events seen.
- * Runs recorded before events were a list keep theirs in a stream, read here as before.
  */
 
 /** Followers poll: a blocking read would hold a connection per follower, and the list is cheap
  * to read. A quarter second is quicker than a person notices in the run view. */
 const POLL_MS = 250;
 
-/** KEYS: events. ARGV: max length, event JSON. A log line past the cap is dropped (returns 0),
- * so a chatty step cannot grow a run without bound and its final events still fit. */
-const appendLogScript = luaScript(`
-if redis.call('LLEN', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
-return redis.call('RPUSH', KEYS[1], ARGV[2])
-`);
+/** Drops a log line past the cap of events per run (see lua/append-log.lua). */
+const appendLogScript = luaScript('append-log');
 
 function toEvent(raw: string, id: string): RunEvent | null {
   const parsed = RunEvent.safeParse({ ...JSON.parse(raw), id });
   return parsed.success ? parsed.data : null;
 }
 
-/** A stream id (`<ms>-<seq>`) names an event of a run recorded before events were a list. */
-const isStreamId = (id: string) => id.includes('-');
+/** The position `after` names (0 when absent); null for an id that is no event's position, after
+ * which nothing comes. */
+function positionOf(after: string | undefined): number | null {
+  if (after === undefined) return 0;
+  return /^\d+$/.test(after) ? Number(after) : null;
+}
 
 export function createEventLog(ctx: EngineContext) {
   const { redis, keys } = ctx;
@@ -41,22 +40,10 @@ export function createEventLog(ctx: EngineContext) {
     return { events, end: after + raws.length };
   }
 
-  async function legacyList(flow: string, runId: string, after: string | undefined) {
-    const entries = (await redis.xrange(
-      keys.legacyRunEvents(flow, runId),
-      after ? `(${after}` : '-',
-      '+',
-    )) as [string, string[]][];
-    return entries
-      .map(([id, fields]) => (fields[0] === 'e' && fields[1] ? toEvent(fields[1], id) : null))
-      .filter((e): e is RunEvent => e !== null);
-  }
-
   async function list(flow: string, runId: string, after?: string): Promise<RunEvent[]> {
-    if (after !== undefined && isStreamId(after)) return legacyList(flow, runId, after);
-    const { events, end } = await readAfter(flow, runId, Number(after ?? 0));
-    if (end === 0 && after === undefined) return legacyList(flow, runId, undefined);
-    return events;
+    const position = positionOf(after);
+    if (position === null) return [];
+    return (await readAfter(flow, runId, position)).events;
   }
 
   /** Appends a step's log line; not part of the state machine, so a call of its own. */
@@ -74,11 +61,9 @@ export function createEventLog(ctx: EngineContext) {
    */
   async function* follow(flow: string, runId: string, options: { after?: string; signal: AbortSignal }) {
     const { signal } = options;
-    if (options.after !== undefined && isStreamId(options.after)) {
-      yield* await legacyList(flow, runId, options.after);
-      return;
-    }
-    let seen = Number(options.after ?? 0);
+    const position = positionOf(options.after);
+    if (position === null) return;
+    let seen = position;
     while (!signal.aborted) {
       // Read before the status: a run's last events are written with its final status, so a run
       // seen ended after an empty read gets one more read, which holds them.

@@ -5,11 +5,7 @@ import { luaScript } from './lua.ts';
  * Fixed-window counters in Redis, so a limit holds across every API replica: the first hit
  * of a window creates its key with the window's length as expiry, later hits count up.
  */
-const hitScript = luaScript(`
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return count
-`);
+const hitScript = luaScript('rate-limit-hit');
 
 export interface RateLimitResult {
   allowed: boolean;

@@ -5,8 +5,7 @@ import type { Trigger } from '@flowdeck/types';
  * own beside the rest of the trigger as JSON (`{"type":"schedule"}`): Redis keeps a hash whose
  * values are all 64 bytes or less as a compact listpack, and a schedule's whole trigger as JSON is
  * longer than that, which made every scheduled run's record a hashtable of about three times the
- * memory. Records written before hold the whole trigger as JSON in `trigger`, and a reader of that
- * earlier version still parses the new `trigger` field (it just lacks the schedule's fields).
+ * memory.
  */
 
 /** The record's trigger fields: the trigger less the schedule's id and time, as JSON, then those two ('' when absent). */
@@ -15,7 +14,7 @@ export function triggerFields(trigger: Trigger): [rest: string, scheduleId: stri
   return [JSON.stringify(rest), scheduleId ?? '', scheduledFor === undefined ? '' : String(scheduledFor)];
 }
 
-/** The trigger from a record's fields, whichever way it was written. */
+/** The trigger from a record's fields (no `trigger` field: a record that is not there). */
 export function triggerOf(fields: {
   trigger?: string | null;
   scheduleId?: string | null;

@@ -13,18 +13,58 @@ import type {
 import type { EngineContext } from './context.ts';
 import { NotFoundError } from './errors.ts';
 import { newRunId, RUN_ID_PATTERN, runIdFloor } from './ids.ts';
+import type { LuaScript } from './lua.ts';
 import { createRunScript, stepCompletedScript, stepFailedScript, stepStartedScript } from './run-scripts.ts';
 import { triggerFields, triggerOf } from './run-trigger.ts';
-import type { FireCheck, OccurrenceWrite } from './schedules/store.ts';
 
 /** The run store: records, the per-flow run index and the state transitions of a run. */
+
+/**
+ * A write made beside a new run by the script that creates it, in the same call (a schedule's fire
+ * records its occurrence this way). `script` is a create script of lua/ that takes the run's KEYS
+ * and ARGV first (see lua/create-run.lua) and `keys` and `args` after them; it may refuse, writing
+ * nothing (`refused`), and answers whether it wrote (`recorded`).
+ */
+export interface CreateWith {
+  script: LuaScript;
+  keys: string[];
+  args: string[];
+}
+
+/** `base` and `addition` together: `addition`'s keys and args follow `base`'s, and its script
+ * (one that takes both) makes them. */
+export function extendWrite(base: CreateWith, addition: CreateWith): CreateWith {
+  return {
+    script: addition.script,
+    keys: [...base.keys, ...addition.keys],
+    args: [...base.args, ...addition.args],
+  };
+}
+
+/** The write made with a new run, under its own name or under those a schedule's fire gives it. */
+export interface CreateWrites {
+  /** A write made with the run (or with the run its idempotency key names) by its own script. */
+  createWith?: CreateWith;
+  /**
+   * The names schedules/fire.ts gives a fire's writes: `occurrence` is made as `createWith`, with
+   * `fireCheck` added (extendWrite) when given. Ignored beside `createWith`.
+   */
+  occurrence?: CreateWith;
+  fireCheck?: CreateWith;
+}
+
+/** The write made with a new run, however it is named. */
+export function createWithOf(writes: CreateWrites): CreateWith | undefined {
+  if (writes.createWith || !writes.occurrence) return writes.createWith;
+  return writes.fireCheck ? extendWrite(writes.occurrence, writes.fireCheck) : writes.occurrence;
+}
 
 export interface GraphStep {
   name: string;
   needs: string[];
 }
 
-export interface NewRun {
+export interface NewRun extends CreateWrites {
   /** Chosen by a caller that enqueues the run's steps in the same round trip (see start-flow.ts). */
   runId?: string;
   flowName: string;
@@ -36,16 +76,13 @@ export interface NewRun {
   idempotencyTtlMs?: number;
   /** An entry step marked started with the run: its caller runs it right away. */
   heldStep?: string;
-  /** A schedule's fire, recorded with the run (or with the run its idempotency key names). */
-  occurrence?: OccurrenceWrite;
-  /** With `occurrence`: create the run only if the schedule is as the caller read it (see fire.ts). */
-  fireCheck?: FireCheck;
   /** The version of the manifest the input was checked against; the create fails with `stale` if
    * a newer one was published. Omitted: not checked. */
   manifestVersion?: string;
 }
 
-/** `stale`: a newer manifest was published; `refused`: the fire's check failed, nothing written. */
+/** `stale`: a newer manifest was published; `refused`: `createWith`'s script refused, nothing
+ * written; `recorded`: `createWith`'s write was made. */
 type CreateResult =
   | { stale: true }
   | { stale: false; refused: true }
@@ -63,24 +100,25 @@ export function createRunStore(ctx: EngineContext) {
   async function create(run: NewRun): Promise<CreateResult> {
     const runId = run.runId ?? newRunId();
     const createdAt = Date.now();
-    const pairs = run.steps.flatMap((s) => [s.name, s.needs.length]);
-    const result = (await createRunScript(
+    const flow = run.flowName;
+    const createWith = createWithOf(run);
+    const script = createWith?.script ?? createRunScript;
+    // KEYS and ARGV as lua/create-run.lua's header lists them, then the extra write's.
+    const result = (await script(
       redis,
       [
-        keys.run(run.flowName, runId),
-        keys.runIndex(run.flowName),
-        keys.runEvents(run.flowName, runId),
-        keys.idempotency(run.flowName, run.idempotencyKey ?? '-'),
-        keys.manifestVersion(run.flowName),
-        keys.unstartedRuns(run.flowName),
-        keys.legacyRunEvents(run.flowName, runId),
-        ...(run.occurrence?.keys ?? []),
-        ...(run.fireCheck?.keys ?? []),
+        keys.run(flow, runId),
+        keys.runIndex(flow),
+        keys.runEvents(flow, runId),
+        keys.idempotency(flow, run.idempotencyKey ?? '-'),
+        keys.manifestVersion(flow),
+        keys.unstartedRuns(flow),
+        ...(createWith?.keys ?? []),
       ],
       [
         runId,
         createdAt,
-        run.flowName,
+        flow,
         json(run.input),
         json(run.trigger),
         json(run.steps),
@@ -90,9 +128,7 @@ export function createRunStore(ctx: EngineContext) {
         ctx.retention.maxRuns,
         runIdFloor(createdAt - ctx.retention.maxAgeMs),
         ...triggerFields(run.trigger),
-        ...pairs,
-        ...(run.occurrence?.args ?? []),
-        ...(run.fireCheck?.args ?? []),
+        ...(createWith?.args ?? []),
       ],
     )) as [number, string, number];
     if (result[0] === -1) return { stale: true };
@@ -158,8 +194,7 @@ export function createRunStore(ctx: EngineContext) {
       json(output),
       startedAt ?? '',
       runId,
-      sinks.length,
-      ...sinks,
+      JSON.stringify(sinks),
       ...dependants,
     ])) as [string, number, number, ...string[]];
     return { recorded: state !== 'ignored', remaining, runCompleted: completed === 1, ready };

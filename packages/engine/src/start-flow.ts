@@ -5,22 +5,18 @@ import { newRunId } from './ids.ts';
 import { describeInputErrors, inputErrors } from './input-schema.ts';
 import type { Queues } from './queues.ts';
 import type { Registry } from './registry.ts';
-import type { RunStore } from './runs.ts';
-import type { FireCheck, OccurrenceWrite } from './schedules/store.ts';
+import { type CreateWrites, createWithOf, type RunStore } from './runs.ts';
 
-export interface StartRunOptions extends StartFlowOptions {
+export interface StartRunOptions extends StartFlowOptions, CreateWrites {
   /**
    * The caller runs the first entry step itself (a worker's marker job, for a flow it hosts);
    * the other entry steps are enqueued. Only for a new run: an existing one is repaired as usual.
    */
   holdEntryStep?: boolean;
-  /** A schedule's fire to record with the run, in the same script. */
-  occurrence?: OccurrenceWrite;
-  /** With `occurrence`: start only if the schedule is as the caller read it, else FireCheckRefused. */
-  fireCheck?: FireCheck;
 }
 
-/** A fire's check against its schedule failed (see fire.ts): nothing was written. */
+/** The create's own write refused (a fire's check against its schedule failed; see fire.ts):
+ * nothing was written. */
 export class FireCheckRefused extends Error {
   constructor() {
     super('the schedule is not as this fire last read it');
@@ -30,7 +26,8 @@ export class FireCheckRefused extends Error {
 export interface StartedRun extends StartFlowResponse {
   /** The entry step the caller now runs, already marked started (see `holdEntryStep`). */
   heldStep?: string;
-  /** Whether `occurrence` was recorded now (false: this fire was recorded before). */
+  /** Whether the create's own write was made now (for a fire's occurrence, false: this fire was
+   * recorded before). */
   recorded: boolean;
 }
 
@@ -80,15 +77,14 @@ export function createStartFlow(
       idempotencyKey: options.idempotencyKey,
       idempotencyTtlMs: options.idempotencyTtlMs,
       heldStep: held,
-      occurrence: options.occurrence,
-      fireCheck: options.fireCheck,
+      createWith: createWithOf(options),
       manifestVersion: manifestCheck === 'none' ? undefined : version,
     });
     return { manifest, held, others, result };
   }
 
   /**
-   * A plain start (no idempotency key, held step or occurrence) sends the run's create and its
+   * A plain start (no idempotency key, held step or write of its own) sends the run's create and its
    * entry step jobs together, a round trip less. They share one connection, on which Redis runs
    * the create first, so no worker finds a step job before its run; that holds only while the
    * create script is loaded there (a NOSCRIPT retry would come after the jobs). Returns undefined
@@ -129,7 +125,7 @@ export function createStartFlow(
       throw new InvalidRequestError('idempotency key: expected 1 to 200 characters');
     }
     let manifestCheck: 'cached' | 'fresh' = 'cached';
-    const plain = !options.idempotencyKey && !options.holdEntryStep && !options.occurrence;
+    const plain = !options.idempotencyKey && !options.holdEntryStep && !createWithOf(options);
     if (plain && runs.createRunsFirst()) {
       const started = await createAndEnqueue(flowName, input, options);
       if (started) return started;

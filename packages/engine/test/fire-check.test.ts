@@ -3,13 +3,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createEngineParts, type EngineParts } from '../src/engine.ts';
 import { defineFlow } from '../src/flow.ts';
+import { extendWrite } from '../src/runs.ts';
 import type { ScheduleRecord } from '../src/schedules/record.ts';
 import { createScheduleStore } from '../src/schedules/store.ts';
 import { redisUrl, type TestStack, testStack, waitForRun } from './helpers.ts';
 
 /**
  * A fire of a schedule its worker has read before sends a check with the run's create instead of
- * reading the schedule first (see fire.ts and the create script in run-scripts.ts). These prove the
+ * reading the schedule first (see fire.ts and lua/create-checked-fire-run.lua). These prove the
  * check refuses, writing nothing, whenever the schedule is not as it was read.
  */
 
@@ -58,6 +59,11 @@ function fireChecked(
   options: { check?: boolean; idempotencyKey?: string } = {},
 ) {
   const store = createScheduleStore(parts!.ctx);
+  const occurrence = store.occurrenceWrite('checked', record.id, {
+    scheduledFor: at,
+    firedAt: Date.now(),
+    outcome: 'started',
+  });
   return parts!.runs.create({
     flowName: 'checked',
     input: { n: 1 },
@@ -66,12 +72,8 @@ function fireChecked(
     idempotencyKey: options.idempotencyKey ?? `fire:repeat:${record.id}:${at}`,
     idempotencyTtlMs: 60_000,
     heldStep: 'only',
-    occurrence: store.occurrenceWrite('checked', record.id, {
-      scheduledFor: at,
-      firedAt: Date.now(),
-      outcome: 'started',
-    }),
-    fireCheck: options.check === false ? undefined : store.fireCheck(record, plannedBefore),
+    createWith:
+      options.check === false ? occurrence : extendWrite(occurrence, store.fireCheck(record, plannedBefore)),
   });
 }
 

@@ -1,14 +1,13 @@
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngineParts, type EngineParts } from '../src/engine.ts';
-import { decodeOccurrence, occurrenceMemberPrefix } from '../src/schedules/occurrence-format.ts';
+import { decodeOccurrence, occurrenceMemberPrefix } from '../src/occurrences/format.ts';
 import { createScheduleStore } from '../src/schedules/store.ts';
 import { redisUrl, uniquePrefix } from './helpers.ts';
 
 /**
  * A schedule's history keeps each fire as one member of its occurrence index. These prove the
- * format holds every field, and that fires recorded in the earlier format (JSON in a hash beside a
- * bare index entry) are still listed, still stop a second run, and are trimmed with the rest.
+ * format holds every field, and that the history pages newest first, stops a second run of a fire
+ * and keeps its newest fires.
  */
 
 describe('an occurrence stored as its index member', () => {
@@ -34,52 +33,41 @@ describe('an occurrence stored as its index member', () => {
 });
 
 let parts: EngineParts | undefined;
-let client: Redis | undefined;
 afterEach(async () => {
   await parts?.ctx.redis.quit();
-  await client?.quit();
-  parts = client = undefined;
+  parts = undefined;
 });
 
-describe('a history recorded before occurrences were index members', () => {
+describe("a schedule's history", () => {
   const flow = 'history';
-  const id = 'sch_legacy';
+  const id = 'sch_history';
 
-  /** Engine parts keeping `kept` fires per schedule, and the history's keys. */
-  function setUp(kept: number) {
-    const prefix = uniquePrefix();
+  /** Engine parts keeping `kept` fires per schedule, with the schedule's record in place (a deleted
+   * schedule records nothing). */
+  async function setUp(kept: number) {
     parts = createEngineParts({
       redisUrl: redisUrl(),
-      prefix,
+      prefix: uniquePrefix(),
       retention: { maxRuns: 1000, maxAgeMs: 86_400_000, occurrencesPerSchedule: kept },
       heartbeatMs: 60_000,
     });
-    client = new Redis(redisUrl());
-    const { keys } = parts.ctx;
-    return {
-      store: createScheduleStore(parts.ctx),
-      hash: keys.occurrences(flow, id),
-      index: keys.occurrenceIndex(flow, id),
-    };
+    await parts.ctx.redis.hset(parts.ctx.keys.schedules(flow), id, '{}');
+    return createScheduleStore(parts.ctx);
   }
 
-  /** Writes a fire the way the earlier format did (its schedule is there: a deleted one records nothing). */
-  async function recordLegacy(hash: string, index: string, at: number, runId: string) {
-    await client!.hset(parts!.ctx.keys.schedules(flow), id, '{}');
-    const json = JSON.stringify({ scheduledFor: at, firedAt: at + 5, outcome: 'started', runId });
-    await client!.hset(hash, String(at), json);
-    await client!.zadd(index, at, String(at));
-  }
-
-  it('is listed newest first beside newer fires, and pages by planned time', async () => {
-    const { store, hash, index } = setUp(1000);
-    await recordLegacy(hash, index, 1000, 'run_old');
-    await store.recordOccurrence(flow, id, {
-      scheduledFor: 2000,
-      firedAt: 2010,
-      outcome: 'started',
-      runId: 'run_new',
-    });
+  it('is listed newest first, and pages by planned time', async () => {
+    const store = await setUp(1000);
+    for (const [at, runId] of [
+      [1000, 'run_old'],
+      [2000, 'run_new'],
+    ] as const) {
+      await store.recordOccurrence(flow, id, {
+        scheduledFor: at,
+        firedAt: at + 10,
+        outcome: 'started',
+        runId,
+      });
+    }
     const first = await store.occurrences(flow, id, { limit: 1 });
     expect(first.items).toEqual([
       { scheduledFor: 2000, firedAt: 2010, outcome: 'started', runId: 'run_new' },
@@ -87,22 +75,27 @@ describe('a history recorded before occurrences were index members', () => {
     expect(first.nextCursor).toBe('2000');
     const second = await store.occurrences(flow, id, { limit: 1, cursor: first.nextCursor! });
     expect(second).toEqual({
-      items: [{ scheduledFor: 1000, firedAt: 1005, outcome: 'started', runId: 'run_old' }],
+      items: [{ scheduledFor: 1000, firedAt: 1010, outcome: 'started', runId: 'run_old' }],
       nextCursor: null,
     });
     expect(await store.hasOccurrence(flow, id, 1000)).toBe(true);
     expect(await store.hasOccurrence(flow, id, 1500)).toBe(false);
   });
 
-  it('stops a second run of its fire and names the run it started', async () => {
-    const { store, hash, index } = setUp(1000);
-    await recordLegacy(hash, index, 1000, 'run_old');
+  it('stops a second run of a recorded fire and names the run it started', async () => {
+    const store = await setUp(1000);
+    await store.recordOccurrence(flow, id, {
+      scheduledFor: 1000,
+      firedAt: 1005,
+      outcome: 'started',
+      runId: 'run_old',
+    });
     const again = await parts!.runs.create({
       flowName: flow,
       input: {},
       trigger: { type: 'schedule', scheduleId: id, scheduledFor: 1000 },
       steps: [{ name: 'only', needs: [] }],
-      occurrence: store.occurrenceWrite(flow, id, { scheduledFor: 1000, firedAt: 9000, outcome: 'started' }),
+      createWith: store.occurrenceWrite(flow, id, { scheduledFor: 1000, firedAt: 9000, outcome: 'started' }),
     });
     expect(again).toMatchObject({ created: false, runId: 'run_old', recorded: false });
     expect(
@@ -114,21 +107,20 @@ describe('a history recorded before occurrences were index members', () => {
     ).toBe(false);
   });
 
-  it('is trimmed, its hash entry with it, once newer fires fill the history', async () => {
-    const { store, hash, index } = setUp(2);
-    await recordLegacy(hash, index, 1000, 'run_a');
-    await recordLegacy(hash, index, 2000, 'run_b');
-    await store.recordOccurrence(flow, id, {
-      scheduledFor: 3000,
-      firedAt: 3001,
-      outcome: 'started',
-      runId: 'run_c',
-    });
-    expect(await client!.hkeys(hash)).toEqual(['2000']);
+  it('keeps the newest fires once they fill the history', async () => {
+    const store = await setUp(2);
+    for (const at of [1000, 2000, 3000]) {
+      await store.recordOccurrence(flow, id, {
+        scheduledFor: at,
+        firedAt: at + 1,
+        outcome: 'started',
+        runId: `run_${at}`,
+      });
+    }
     await store.recordOccurrence(flow, id, { scheduledFor: 4000, firedAt: 4001, outcome: 'missed-catchup' });
-    expect(await client!.exists(hash)).toBe(0);
     expect((await store.occurrences(flow, id, { limit: 10 })).items.map((o) => o.scheduledFor)).toEqual([
       4000, 3000,
     ]);
+    expect(await parts!.ctx.redis.zcard(parts!.ctx.keys.occurrenceIndex(flow, id))).toBe(2);
   });
 });

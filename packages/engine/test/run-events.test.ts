@@ -58,34 +58,14 @@ describe('run events', () => {
     expect(events.slice(-2).map((e) => e.type)).toEqual(['step.completed', 'run.completed']);
   });
 
-  it('reads the events of a run recorded when they were a stream, by their stream ids', async () => {
-    stack = testStack();
-    const keys = createKeys(stack.prefix);
-    const runId = '01JOLDRUN0000000000000000A';
-    const legacy = keys.legacyRunEvents('tiny', runId);
-    const first = await client.xadd(legacy, '*', 'e', JSON.stringify({ at: 1, type: 'run.started' }));
-    const second = await client.xadd(legacy, '*', 'e', JSON.stringify({ at: 2, type: 'run.completed' }));
-    const events = await stack.engine.events.list('tiny', runId);
-    expect(events.map((e) => [e.id, e.type])).toEqual([
-      [first, 'run.started'],
-      [second, 'run.completed'],
-    ]);
-    expect((await stack.engine.events.list('tiny', runId, first!)).map((e) => e.id)).toEqual([second]);
-  });
-
-  it('deletes a trimmed run with its event list and any stream of events it had before', async () => {
+  it('deletes a trimmed run with its event list', async () => {
     stack = testStack({ maxRuns: 1 });
     const keys = createKeys(stack.prefix);
     await stack.startWorker([tiny]);
     const { runId: oldest } = await stack.engine.startFlow('tiny', {}, { trigger: { type: 'api' } });
     await waitForRun(stack.engine, 'tiny', oldest);
-    await client.xadd(keys.legacyRunEvents('tiny', oldest), '*', 'e', '{}');
-    const doomed = [
-      keys.run('tiny', oldest),
-      keys.runEvents('tiny', oldest),
-      keys.legacyRunEvents('tiny', oldest),
-    ];
-    expect(await client.exists(...doomed)).toBe(3);
+    const doomed = [keys.run('tiny', oldest), keys.runEvents('tiny', oldest)];
+    expect(await client.exists(...doomed)).toBe(2);
     await stack.engine.startFlow('tiny', {}, { trigger: { type: 'api' } });
     expect(await client.exists(...doomed)).toBe(0);
   });

@@ -1,40 +1,11 @@
-import type { Occurrence, OccurrenceOutcome } from '@flowdeck/types';
+import { decodeOccurrence as decode } from '../occurrences/format.ts';
 
 /**
- * How a schedule's history stores one fire: as a member of its occurrence index (a sorted set
- * scored by planned time) that holds the whole occurrence,
- *
- *   "<scheduledFor>|<firedAt − scheduledFor>|<outcome>|<m if manual>|<error>|<runId>"
- *
- * about 150 bytes of Redis per fire, where a JSON entry in a hash beside a bare index entry took
- * 300 (a schedule keeps 1,000 fires by default). The run id comes last because only the script
- * that creates the run knows it and appends it; an error may hold '|', so the error is what lies
- * between the fourth '|' and the last. Fires recorded before this format have their planned time
- * alone as the member and their JSON in the schedule's occurrences hash (`legacyJson`).
+ * The occurrence format lives in occurrences/format.ts; this module keeps its old import path for
+ * code outside the engine's source that still reads it from here (test/faults/ledger.ts).
  */
+export { occurrenceMemberPrefix, plannedTimeOf } from '../occurrences/format.ts';
 
-/** The member without its run id (which the recording script appends, '' for none). */
-export function occurrenceMemberPrefix(occurrence: Omit<Occurrence, 'runId'>): string {
-  const { scheduledFor, firedAt, outcome, manual, error } = occurrence;
-  return `${scheduledFor}|${firedAt - scheduledFor}|${outcome}|${manual ? 'm' : ''}|${error ?? ''}|`;
-}
-
-/** The planned time a member is scored by, whichever format it has. */
-export const plannedTimeOf = (member: string) => Number(member.split('|', 1)[0]);
-
-/** The occurrence a member holds; for a member of the earlier format, the JSON kept for it. */
-export function decodeOccurrence(member: string, legacyJson?: string | null): Occurrence | undefined {
-  const parts = member.split('|');
-  if (parts.length < 6) return legacyJson ? (JSON.parse(legacyJson) as Occurrence) : undefined;
-  const [at, delay, outcome, flags] = parts;
-  const runId = parts.at(-1);
-  const error = parts.slice(4, -1).join('|');
-  return {
-    scheduledFor: Number(at),
-    firedAt: Number(at) + Number(delay),
-    outcome: outcome as OccurrenceOutcome,
-    ...(runId ? { runId } : {}),
-    ...(flags === 'm' ? { manual: true } : {}),
-    ...(error ? { error } : {}),
-  };
-}
+/** See occurrences/format.ts. A second argument is ignored: it held the JSON of a fire recorded in
+ * a format no released version wrote. */
+export const decodeOccurrence = (member: string, _ignored?: unknown) => decode(member);

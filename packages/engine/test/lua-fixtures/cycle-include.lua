@@ -1,0 +1,2 @@
+--- @include "cycle"
+local function nothing() end

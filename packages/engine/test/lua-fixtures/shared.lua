@@ -1,0 +1,1 @@
+local function shared() return 1 end
