@@ -1,4 +1,6 @@
 import './zod-config.ts';
+// First, so the styles beside components and features come after it and can refine it.
+import './styles.css';
 import { FlowdeckApiError } from '@flowdeck/client';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
@@ -6,7 +8,6 @@ import { createRoot } from 'react-dom/client';
 import { App } from './app/App.tsx';
 import { session } from './features/auth/session.ts';
 import { signOut } from './features/auth/sign-out.ts';
-import './styles.css';
 
 /** A token the API stops accepting (removed, rotated) sends the person back to sign in. */
 function onError(error: unknown) {

@@ -1,4 +1,5 @@
 import { type KeyboardEvent, type ReactNode, useEffect, useId, useLayoutEffect, useRef } from 'react';
+import './Dialog.css';
 
 interface DialogProps {
   /** The dialog's accessible name, shown as its heading. */

@@ -1,3 +1,5 @@
+import './JsonView.css';
+
 /** Read-only pretty JSON, named for assistive technology; `undefined` shows as a dash. */
 export function JsonView({ value, label }: { value: unknown; label: string }) {
   const text = value === undefined ? '—' : JSON.stringify(value, null, 2);

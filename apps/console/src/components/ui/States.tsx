@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { errorMessage } from '../../api/client.ts';
+import './States.css';
 
 /** What every data-backed region shows while loading, on error and when empty. */
 export function Loading({ label }: { label: string }) {

@@ -1,5 +1,6 @@
 import { lazy, Suspense } from 'react';
 import type { JsonEditorProps } from './types.ts';
+import './JsonEditor.css';
 
 const MonacoJsonEditor = lazy(() => import('./MonacoJsonEditor.tsx'));
 

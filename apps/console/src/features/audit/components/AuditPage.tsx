@@ -9,6 +9,7 @@ import { formatDateTime } from '../../../lib/time.ts';
 import { usePermission } from '../../auth/access.tsx';
 import { changedFields } from '../changes.ts';
 import { useAudit } from '../hooks/useAudit.ts';
+import '../audit.css';
 
 interface AuditPageProps {
   flow: string | undefined;

@@ -3,6 +3,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { api, errorMessage } from '../../../api/client.ts';
 import { queryKeys } from '../../../api/query-keys.ts';
 import { session } from '../session.ts';
+import '../auth.css';
 
 /** Asks for a token when the API requires one; it is checked before it is kept. */
 export function SignInPage({ expired }: { expired: boolean }) {

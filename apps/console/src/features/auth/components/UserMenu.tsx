@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useAccess } from '../access.tsx';
 import { signOut } from '../sign-out.ts';
+import '../auth.css';
 
 /** Who is signed in and what they may do, with a way out; nothing on an API without tokens. */
 export function UserMenu() {

@@ -1,5 +1,6 @@
 import type { Flow } from '@flowdeck/types';
 import { useId } from 'react';
+import '../flows.css';
 
 /** The "Flow" combobox: every published flow with its description; flows with no live worker are marked. */
 export function FlowPicker({

@@ -12,6 +12,7 @@ import { ScheduleDialog } from '../../schedules/components/ScheduleDialog.tsx';
 import { SchedulesSection } from '../../schedules/components/SchedulesSection.tsx';
 import { useFlows } from '../hooks/useFlows.ts';
 import { FlowPicker } from './FlowPicker.tsx';
+import '../flows.css';
 
 interface FlowsPageProps {
   flow: string | undefined;

@@ -1,6 +1,7 @@
 import type { RunEvent } from '@flowdeck/types';
 import { formatTime, formatUtc } from '../../../lib/time.ts';
 import type { StreamState } from '../hooks/useRunEvents.ts';
+import '../runs.css';
 
 const STATE_LABEL: Record<StreamState, string> = {
   connecting: 'connecting…',

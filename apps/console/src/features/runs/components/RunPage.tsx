@@ -1,6 +1,7 @@
 import { flowsUrl } from '../../../app/router.ts';
 import { Link } from '../../../components/ui/Link.tsx';
 import { RunView } from './RunView.tsx';
+import '../runs.css';
 
 /** `/flows/:name/runs/:runId`: one run on its own page, for sharing and for long runs. */
 export default function RunPage({ flowName, runId }: { flowName: string; runId: string }) {

@@ -10,6 +10,7 @@ import { useRunEvents } from '../hooks/useRunEvents.ts';
 import { EventTimeline } from './EventTimeline.tsx';
 import { RunDuration } from './RunsList.tsx';
 import { StepGraph } from './StepGraph.tsx';
+import '../runs.css';
 
 interface RunViewProps {
   flowName: string;

@@ -9,6 +9,7 @@ import { formatDuration } from '../../../lib/time.ts';
 import { useNow } from '../../../lib/use-now.ts';
 import { usePermission } from '../../auth/access.tsx';
 import { useRuns } from '../hooks/useRuns.ts';
+import '../runs.css';
 
 interface RunsListProps {
   flowName: string;

@@ -1,9 +1,10 @@
 import type { StepState } from '@flowdeck/types';
-import { useId, useState } from 'react';
 import { StatusBadge } from '../../../components/ui/Badge.tsx';
+import { Disclosure } from '../../../components/ui/Disclosure.tsx';
 import { JsonView } from '../../../components/ui/JsonView.tsx';
 import { formatDuration } from '../../../lib/time.ts';
 import { useNow } from '../../../lib/use-now.ts';
+import '../runs.css';
 
 /**
  * Steps laid out by depth: a step sits one row below the deepest step it needs, so steps
@@ -55,8 +56,6 @@ export function StepGraph({ steps }: { steps: readonly StepState[] }) {
 }
 
 function StepCard({ step }: { step: StepState }) {
-  const [showOutput, setShowOutput] = useState(false);
-  const outputId = useId();
   const now = useNow();
   const duration = step.startedAt !== null ? (step.finishedAt ?? now) - step.startedAt : null;
   return (
@@ -93,22 +92,9 @@ function StepCard({ step }: { step: StepState }) {
         </p>
       ) : null}
       {step.output !== undefined ? (
-        <>
-          <button
-            type="button"
-            className="link-button"
-            aria-expanded={showOutput}
-            aria-controls={outputId}
-            onClick={() => setShowOutput((value) => !value)}
-          >
-            {showOutput ? 'Hide output' : 'Show output'}
-          </button>
-          {showOutput ? (
-            <div id={outputId}>
-              <JsonView value={step.output} label={`Output of ${step.name}`} />
-            </div>
-          ) : null}
-        </>
+        <Disclosure look="link" label={(open) => (open ? 'Hide output' : 'Show output')}>
+          <JsonView value={step.output} label={`Output of ${step.name}`} />
+        </Disclosure>
       ) : null}
     </li>
   );

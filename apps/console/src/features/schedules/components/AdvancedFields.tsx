@@ -1,7 +1,8 @@
-import { useId, useState } from 'react';
 import { useFormContext } from 'react-hook-form';
+import { Disclosure } from '../../../components/ui/Disclosure.tsx';
 import type { ScheduleFormValues } from '../schedule-form.ts';
 import { SelectField, TextField } from './fields.tsx';
+import '../schedules.css';
 
 const OVERLAP_OPTIONS = [
   { value: 'allow', label: 'Allow: start a run even if the last one is still going' },
@@ -11,7 +12,7 @@ const OVERLAP_OPTIONS = [
 /** Overlap policy, catch-up window, active period and run limit; collapsed unless set. */
 export function AdvancedFields() {
   const { getValues } = useFormContext<ScheduleFormValues>();
-  const [open, setOpen] = useState(() => {
+  const hasAdvancedValues = () => {
     const values = getValues();
     return Boolean(
       values.overlap !== 'allow' ||
@@ -20,39 +21,26 @@ export function AdvancedFields() {
         values.endDate ||
         values.limit,
     );
-  });
-  const panelId = useId();
+  };
   return (
     <div className="advanced">
-      <button
-        type="button"
-        className="disclosure"
-        aria-expanded={open}
-        aria-controls={panelId}
-        onClick={() => setOpen((value) => !value)}
-      >
-        <span aria-hidden="true" className="chevron" />
-        Advanced
-      </button>
-      {open ? (
-        <div id={panelId} className="advanced-fields">
-          <SelectField name="overlap" label="Overlap policy" options={OVERLAP_OPTIONS} />
-          <TextField
-            name="catchupWindowSeconds"
-            label="Catch-up window (seconds)"
-            type="number"
-            hint="A fire picked up later than this (e.g. no worker was up) is recorded as missed. Empty: always start."
-          />
-          <TextField name="startDate" label="Start date" type="datetime-local" hint="No runs before this" />
-          <TextField name="endDate" label="End date" type="datetime-local" hint="No runs after this" />
-          <TextField
-            name="limit"
-            label="Max runs"
-            type="number"
-            hint="Stop after this many runs. Empty: no limit."
-          />
-        </div>
-      ) : null}
+      <Disclosure label="Advanced" defaultOpen={hasAdvancedValues} regionClassName="advanced-fields">
+        <SelectField name="overlap" label="Overlap policy" options={OVERLAP_OPTIONS} />
+        <TextField
+          name="catchupWindowSeconds"
+          label="Catch-up window (seconds)"
+          type="number"
+          hint="A fire picked up later than this (e.g. no worker was up) is recorded as missed. Empty: always start."
+        />
+        <TextField name="startDate" label="Start date" type="datetime-local" hint="No runs before this" />
+        <TextField name="endDate" label="End date" type="datetime-local" hint="No runs after this" />
+        <TextField
+          name="limit"
+          label="Max runs"
+          type="number"
+          hint="Stop after this many runs. Empty: no limit."
+        />
+      </Disclosure>
     </div>
   );
 }

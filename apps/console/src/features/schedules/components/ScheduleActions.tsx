@@ -7,6 +7,7 @@ import { usePermission } from '../../auth/access.tsx';
 import { useScheduleActions } from '../hooks/useSchedules.ts';
 import { runNowNotice } from '../occurrence-outcome.ts';
 import { PauseDialog } from './PauseDialog.tsx';
+import '../schedules.css';
 
 interface ScheduleActionsProps {
   flowName: string;

@@ -11,6 +11,7 @@ import { usePermission } from '../../auth/access.tsx';
 import { useSchedule } from '../hooks/useSchedules.ts';
 import { outcomeLabel, outcomeTone } from '../occurrence-outcome.ts';
 import { describeSchedule } from '../schedule-spec.ts';
+import '../schedules.css';
 
 /** A schedule's upcoming fire times and what each past fire did, linked to its run. */
 export function ScheduleDetailDialog({

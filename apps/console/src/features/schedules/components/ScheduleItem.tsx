@@ -3,6 +3,7 @@ import { Badge, StatusBadge } from '../../../components/ui/Badge.tsx';
 import { ExactTime, RelativeTime } from '../../../components/ui/RelativeTime.tsx';
 import { describeSchedule } from '../schedule-spec.ts';
 import { ScheduleActions } from './ScheduleActions.tsx';
+import '../schedules.css';
 
 interface ScheduleItemProps {
   flow: Flow;

@@ -7,6 +7,7 @@ import { formatDateTime, formatDuration } from '../../../lib/time.ts';
 import { useNow } from '../../../lib/use-now.ts';
 import { useSchedulePreview } from '../hooks/useSchedulePreview.ts';
 import { previewSpec, type ScheduleFormValues } from '../schedule-form.ts';
+import '../schedules.css';
 
 /** The flow whose schedule the surrounding form edits; the preview endpoint is per flow. */
 export const PreviewFlowContext = createContext<string>('');
