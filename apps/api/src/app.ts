@@ -1,4 +1,4 @@
-import type { Config, Engine, Logger } from '@flowdeck/engine';
+import type { Engine, Logger } from '@flowdeck/engine';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { recordDenied } from './audit-trail.ts';
 import { noTokens } from './auth/tokens.ts';
@@ -14,6 +14,7 @@ import { requestId, requestIdOf } from './request-id.ts';
 import { requestLog } from './request-log.ts';
 import type { AccessSettings, AppDeps, Route } from './route-builder.ts';
 import { routes } from './routes.ts';
+import type { TrustProxy } from './settings.ts';
 import { WRITE_WINDOW_MS } from './write-limit.ts';
 
 export interface AppOptions {
@@ -30,7 +31,7 @@ export interface AppOptions {
   /** Host names served besides loopback ones; without tokens any other name is refused. */
   allowedHosts?: readonly string[];
   /** Express's `trust proxy` (TRUST_PROXY): off by default. */
-  trustProxy?: Config['access']['trustProxy'];
+  trustProxy?: TrustProxy;
 }
 
 const JSON_TYPES = ['application/json', 'application/*+json'];

@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
-import { createEngine, createLogger, loadConfig } from '@flowdeck/engine';
+import { createEngine, createLogger } from '@flowdeck/engine';
 import { createApp } from './app.ts';
 import { bindingProblem, corsProblem } from './auth/bind-policy.ts';
 import { loadTokens, type TokenStore } from './auth/tokens.ts';
+import { loadApiSettings } from './settings.ts';
 
-const config = loadConfig(process.env);
+const config = loadApiSettings(process.env);
 const logger = createLogger(config.logLevel, { service: 'api' });
 const tokens = await loadTokensOrExit();
 const refusal =

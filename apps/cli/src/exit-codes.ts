@@ -3,7 +3,10 @@ export const EXIT = {
   ok: 0,
   /** `start --wait`: the run failed or was canceled. */
   runFailed: 1,
-  /** The command line is wrong: unknown command, missing argument, bad duration or JSON. */
+  /**
+   * The command line is wrong: unknown command, missing argument, bad duration or JSON, or
+   * schedule options the API's request schema refuses.
+   */
   usage: 2,
   /** The server refused the request: not found, invalid, conflict. */
   refused: 3,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { parseDuration } from '@flowdeck/types/schedule-text';
 import { UsageError } from './command.ts';
-import { parseDuration } from './duration.ts';
 
 /** The flow input from `--input JSON` or `--input-file F` (`-` for stdin); undefined when neither. */
 export async function readInput(options: Record<string, unknown>): Promise<unknown> {

@@ -1,4 +1,4 @@
-import { formatDuration } from './duration.ts';
+import { formatDuration } from '@flowdeck/types/schedule-text';
 
 /** The time zone of this computer (`TZ` when set), e.g. `Europe/Paris`. */
 export function localTimeZone(): string {

@@ -250,6 +250,33 @@ describe('flowdeck schedules', () => {
       env,
     );
     expect(two.code).toBe(2);
+    expect(two.stderr).toContain('error: give exactly one of cron, every, delay, at');
+  });
+
+  it("exits 2 for options the API's schema refuses, naming the option, without calling the server", async () => {
+    const nowhere = { FLOWDECK_URL: 'http://127.0.0.1:1' };
+    const tooOften = await flowdeck(['schedules', 'create', 'example-flow', '--every', '500ms'], nowhere);
+    expect(tooOften.code).toBe(2);
+    expect(tooOften.stderr).toMatch(
+      /^error: --every: must be at least 1000 ms\nusage: flowdeck schedules create/,
+    );
+    const noRuns = await flowdeck(
+      ['schedules', 'create', 'example-flow', '--cron', '0 3 * * *', '--limit', '0'],
+      nowhere,
+    );
+    expect(noRuns.stderr).toContain('error: --limit: must be at least 1');
+    const mars = await flowdeck(
+      ['schedules', 'preview', 'example-flow', '--cron', '0 3 * * *', '--tz', 'Mars/Olympus'],
+      nowhere,
+    );
+    expect(mars.code).toBe(2);
+    expect(mars.stderr).toContain("--tz: unknown time zone 'Mars/Olympus'");
+    const zoned = await flowdeck(
+      ['schedules', 'preview', 'example-flow', '--every', '5m', '--tz', 'UTC'],
+      nowhere,
+    );
+    expect(zoned.code).toBe(2);
+    expect(zoned.stderr).toContain('--tz: tz applies to cron schedules only');
   });
 });
 

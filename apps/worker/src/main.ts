@@ -1,9 +1,10 @@
-import { createLogger, type DefinedFlow, loadConfig, startWorker } from '@flowdeck/engine';
+import { createLogger, type DefinedFlow, startWorker } from '@flowdeck/engine';
 import { exampleFlows } from './flows/index.ts';
 import { loadUserFlows } from './load-flows.ts';
 import { selectFlows } from './select-flows.ts';
+import { loadWorkerSettings } from './settings.ts';
 
-const config = loadConfig(process.env);
+const config = loadWorkerSettings(process.env);
 const logger = createLogger(config.logLevel, { service: 'worker' });
 
 const loaded: DefinedFlow[] = [

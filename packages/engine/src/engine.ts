@@ -1,7 +1,7 @@
 import type { FlowManifest } from '@flowdeck/types';
 import type { Engine, EngineHealth } from './api.ts';
 import { createAuditLog } from './audit.ts';
-import type { Config } from './config.ts';
+import type { EngineConfig } from './config.ts';
 import type { EngineContext } from './context.ts';
 import { createEventLog } from './events.ts';
 import { createKeys } from './keys.ts';
@@ -15,14 +15,14 @@ import { createScheduleService } from './schedules/service.ts';
 import { createStartFlow } from './start-flow.ts';
 
 /**
- * Which Redis: a connection spec (`Config.redis`), or just the URL of one Redis. When both are
+ * Which Redis: a connection spec (`EngineConfig.redis`), or just the URL of one Redis. When both are
  * given, the spec wins.
  */
 export type RedisTarget =
   | { redis: RedisConnectionSpec; redisUrl?: string }
   | { redisUrl: string; redis?: RedisConnectionSpec };
 
-export type EngineOptions = Pick<Config, 'prefix' | 'retention' | 'heartbeatMs'> &
+export type EngineOptions = Pick<EngineConfig, 'prefix' | 'retention' | 'heartbeatMs'> &
   RedisTarget & {
     logger?: Logger;
     /** Audit entries kept per flow whatever their age (default 1000). */

@@ -1,6 +1,15 @@
 export type { Engine, EngineHealth, StartFlowOptions } from './api.ts';
 export type { NewAuditEntry } from './audit.ts';
-export { type Config, loadConfig, type RetentionConfig } from './config.ts';
+export {
+  type EngineConfig,
+  EngineEnv,
+  engineConfig,
+  invalidConfig,
+  loadConfig,
+  optionalEnv,
+  parseEnv,
+  type RetentionConfig,
+} from './config.ts';
 export { connectionOf, createEngine, type EngineOptions, type RedisTarget } from './engine.ts';
 export * from './errors.ts';
 export {

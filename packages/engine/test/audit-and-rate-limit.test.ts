@@ -1,5 +1,4 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
 import { createEngine } from '../src/engine.ts';
 import { redisUrl, uniquePrefix } from './helpers.ts';
 
@@ -144,45 +143,6 @@ describe('the audit trail, bounded by age and size', () => {
     } finally {
       await roomy.close();
     }
-  });
-
-  it('reads its limits from FLOWDECK_AUDIT_* settings, refusing a hard cap below the count', () => {
-    const access = loadConfig({
-      FLOWDECK_AUDIT_RETENTION_DAYS: '30',
-      FLOWDECK_AUDIT_HARD_MAX_ENTRIES: '5000',
-    }).access;
-    expect(access).toMatchObject({
-      auditMaxEntries: 1000,
-      auditRetentionMs: 30 * DAY,
-      auditHardMaxEntries: 5000,
-    });
-    expect(loadConfig({}).access).toMatchObject({ auditRetentionMs: 90 * DAY, auditHardMaxEntries: 100_000 });
-    expect(() =>
-      loadConfig({ FLOWDECK_AUDIT_MAX_ENTRIES: '2000', FLOWDECK_AUDIT_HARD_MAX_ENTRIES: '1000' }),
-    ).toThrow('FLOWDECK_AUDIT_HARD_MAX_ENTRIES: 1000 is below FLOWDECK_AUDIT_MAX_ENTRIES (2000)');
-  });
-});
-
-describe('HTTP settings', () => {
-  it('parses TRUST_PROXY as off, on, hops or proxy addresses', () => {
-    const trust = (value?: string) => loadConfig({ TRUST_PROXY: value }).access.trustProxy;
-    expect(trust()).toBe(false);
-    expect(trust('off')).toBe(false);
-    expect(trust('on')).toBe(true);
-    expect(trust('1')).toBe(1);
-    expect(trust('loopback, 10.0.0.0/8,::1')).toEqual(['loopback', '10.0.0.0/8', '::1']);
-    expect(() => trust('proxy.example')).toThrow(/TRUST_PROXY: .*proxy\.example/);
-  });
-
-  it('parses FLOWDECK_ALLOWED_HOSTS as host names, refusing URLs', () => {
-    const hosts = (value?: string) => loadConfig({ FLOWDECK_ALLOWED_HOSTS: value }).access.allowedHosts;
-    expect(hosts()).toEqual([]);
-    expect(hosts('Flowdeck.Example.com, .internal,[::1]')).toEqual([
-      'flowdeck.example.com',
-      '.internal',
-      '::1',
-    ]);
-    expect(() => hosts('https://flowdeck.example.com')).toThrow(/FLOWDECK_ALLOWED_HOSTS: not host names/);
   });
 });
 

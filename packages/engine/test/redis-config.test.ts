@@ -118,21 +118,6 @@ describe('the Redis connection settings', () => {
   });
 });
 
-describe('the flows a worker hosts', () => {
-  it('are all loaded flows by default, or the names in FLOWDECK_WORKER_FLOWS', () => {
-    expect(loadConfig({}).workerFlows).toBeUndefined();
-    expect(
-      loadConfig({ FLOWDECK_WORKER_FLOWS: 'video-encode, thumbnails,video-encode' }).workerFlows,
-    ).toEqual(['video-encode', 'thumbnails']);
-  });
-
-  it('must be flow names', () => {
-    expect(() => loadConfig({ FLOWDECK_WORKER_FLOWS: 'ok-flow,Not A Flow' })).toThrow(
-      /FLOWDECK_WORKER_FLOWS: not flow names: Not A Flow/,
-    );
-  });
-});
-
 /** A certificate authority's certificate (no key): what REDIS_TLS_CA_FILE holds. */
 const TEST_CA = `-----BEGIN CERTIFICATE-----
 MIIDBTCCAe2gAwIBAgIUQrhoBMlHgmXywEOJ9C2/ahfxTeIwDQYJKoZIhvcNAQEL

@@ -1,6 +1,11 @@
-import type { CreateScheduleRequest, Schedule } from '@flowdeck/types';
+import {
+  CreateScheduleRequest,
+  describeIssue,
+  type PreviewScheduleRequest,
+  type Schedule,
+} from '@flowdeck/types';
+import { formatInterval } from '@flowdeck/types/schedule-text';
 import { type OptionSpec, UsageError } from '../command.ts';
-import { formatDuration } from '../duration.ts';
 import { durationOption, integerOption, readInput } from '../input.ts';
 import { localTimeZone } from '../time.ts';
 
@@ -13,15 +18,19 @@ export const SPEC_OPTIONS: Record<string, OptionSpec & { help: string }> = {
   at: { type: 'string', help: 'once, at an ISO 8601 time: 2030-01-01T09:00:00Z' },
 };
 
-/** The request body from the spec options, the input and the rest. */
-export async function scheduleBody(options: Record<string, unknown>): Promise<CreateScheduleRequest> {
-  const given = ['cron', 'every', 'delay', 'at'].filter((flag) => options[flag] !== undefined);
-  if (given.length !== 1) throw new UsageError('give exactly one of --cron, --every, --delay, --at');
-  if (options.tz !== undefined && options.cron === undefined) throw new UsageError('--tz goes with --cron');
+/**
+ * The request body from the spec options, the input and the rest, checked with the API's own
+ * schema (`CreateScheduleRequest`, or `PreviewScheduleRequest` for a preview) before it is sent:
+ * a mistake is a usage error, worded as the server words it but naming the option.
+ */
+export async function scheduleBody(
+  options: Record<string, unknown>,
+  schema: typeof PreviewScheduleRequest = CreateScheduleRequest,
+): Promise<CreateScheduleRequest> {
   const input = await readInput(options);
   const description = options.description as string | undefined;
   const tags = options.tag as string[] | undefined;
-  return {
+  const body: CreateScheduleRequest = {
     ...(options.cron !== undefined ? { cron: options.cron as string } : {}),
     ...(options.tz !== undefined ? { tz: options.tz as string } : {}),
     ...(options.every !== undefined ? { every: durationOption(options.every as string, '--every') } : {}),
@@ -33,15 +42,30 @@ export async function scheduleBody(options: Record<string, unknown>): Promise<Cr
       : {}),
     ...(options.limit !== undefined ? { limit: integerOption(options.limit as string, '--limit') } : {}),
   };
+  const checked = schema.safeParse(body, { error: describeIssue });
+  if (!checked.success) throw new UsageError(checked.error.issues.map(sentence).join('; '));
+  return body;
+}
+
+/** "--every: must be at least 1000 ms"; a rule of the whole request ("give exactly one of ...") stands alone. */
+function sentence(issue: { path: readonly PropertyKey[]; message: string }): string {
+  if (issue.path.length === 0) return issue.message;
+  return `${optionOf(issue.path)}: ${issue.message}`;
+}
+
+/** The option a field of the body comes from: `every` from --every, `metadata.tags.0` from --tag. */
+function optionOf(path: readonly PropertyKey[]): string {
+  const field = String(path[0] === 'metadata' ? path[1] : path[0]);
+  return field === 'tags' ? '--tag' : `--${field}`;
 }
 
 /** `cron 0 2 * * * (Europe/Berlin)`, `every 5m`, `once at …`. */
 export function describeSpec(schedule: Schedule): string {
   const { cron, tz, every, delay, at } = schedule.schedule;
   if (cron !== undefined) return `cron ${cron}${tz ? ` (${tz})` : ''}`;
-  if (every !== undefined) return `every ${formatDuration(every)}`;
+  if (every !== undefined) return `every ${formatInterval(every)}`;
   if (at !== undefined) return `once at ${at}`;
-  if (delay !== undefined) return `once after ${formatDuration(delay)}`;
+  if (delay !== undefined) return `once after ${formatInterval(delay)}`;
   return '-';
 }
 

@@ -1,6 +1,6 @@
 import type { FlowdeckClient } from '@flowdeck/client';
 import type { ListSchedulesQuery, Schedule } from '@flowdeck/types';
-import { ScheduleStatus } from '@flowdeck/types';
+import { PreviewScheduleRequest, ScheduleStatus } from '@flowdeck/types';
 import { type Command, UsageError } from '../command.ts';
 import { EXIT } from '../exit-codes.ts';
 import { integerOption } from '../input.ts';
@@ -109,7 +109,7 @@ export const schedulesPreview: Command = {
   options: { ...SPEC_OPTIONS, count: { type: 'string', help: 'how many fire times, 1-50 (default 5)' } },
   summary: 'Show when a schedule would fire, without creating it',
   async run({ client, json, output, args, options }) {
-    const body = await scheduleBody(options);
+    const body = await scheduleBody(options, PreviewScheduleRequest);
     const count = integerOption(options.count as string | undefined, '--count');
     const preview = await client.schedules.preview(args[0]!, body, count === undefined ? {} : { count });
     if (json) output.out(JSON.stringify(preview, null, 2));

@@ -1,6 +1,6 @@
 import type { CreateScheduleRequest, ScheduleSpec } from '@flowdeck/types';
+import { describeCron, describeInterval, describeOnce } from '@flowdeck/types/schedule-text';
 import { type CronExpression, CronExpressionParser } from 'cron-parser';
-import cronstrue from 'cronstrue';
 import { InvalidRequestError } from '../errors.ts';
 
 /**
@@ -279,29 +279,9 @@ export function plannedBefore(timing: Timing, window: Window, anchor: number, be
   return window.startDate !== null && known.previous < window.startDate ? null : known.previous;
 }
 
+/** The preview's plain-English text: "Every 5 minutes (UTC)", "Every 90 seconds", "Once at …". */
 export function describeTiming(timing: Timing): string {
-  if (timing.kind === 'once') return `Once at ${new Date(timing.at).toISOString()}`;
-  if (timing.kind === 'every') return `Every ${humanDuration(timing.every)}`;
-  try {
-    const text = cronstrue.toString(timing.cron, { verbose: false });
-    return timing.tz === 'UTC' ? `${text} (UTC)` : `${text} (${timing.tz})`;
-  } catch {
-    return timing.cron;
-  }
-}
-
-export function humanDuration(ms: number): string {
-  const units: [number, string][] = [
-    [86_400_000, 'day'],
-    [3_600_000, 'hour'],
-    [60_000, 'minute'],
-    [1000, 'second'],
-  ];
-  for (const [size, name] of units) {
-    if (ms % size === 0) {
-      const n = ms / size;
-      return n === 1 ? name : `${n} ${name}s`;
-    }
-  }
-  return `${ms} ms`;
+  if (timing.kind === 'cron') return describeCron(timing.cron, timing.tz);
+  if (timing.kind === 'every') return describeInterval(timing.every);
+  return describeOnce(timing.at);
 }
