@@ -41,30 +41,14 @@ export function extendWrite(base: CreateWith, addition: CreateWith): CreateWith 
   };
 }
 
-/** The write made with a new run, under its own name or under those a schedule's fire gives it. */
-export interface CreateWrites {
-  /** A write made with the run (or with the run its idempotency key names) by its own script. */
-  createWith?: CreateWith;
-  /**
-   * The names schedules/fire.ts gives a fire's writes: `occurrence` is made as `createWith`, with
-   * `fireCheck` added (extendWrite) when given. Ignored beside `createWith`.
-   */
-  occurrence?: CreateWith;
-  fireCheck?: CreateWith;
-}
-
-/** The write made with a new run, however it is named. */
-export function createWithOf(writes: CreateWrites): CreateWith | undefined {
-  if (writes.createWith || !writes.occurrence) return writes.createWith;
-  return writes.fireCheck ? extendWrite(writes.occurrence, writes.fireCheck) : writes.occurrence;
-}
-
 export interface GraphStep {
   name: string;
   needs: string[];
 }
 
-export interface NewRun extends CreateWrites {
+export interface NewRun {
+  /** A write made with the run (or with the run its idempotency key names) by its own script. */
+  createWith?: CreateWith;
   /** Chosen by a caller that enqueues the run's steps in the same round trip (see start-flow.ts). */
   runId?: string;
   flowName: string;
@@ -101,7 +85,7 @@ export function createRunStore(ctx: EngineContext) {
     const runId = run.runId ?? newRunId();
     const createdAt = Date.now();
     const flow = run.flowName;
-    const createWith = createWithOf(run);
+    const { createWith } = run;
     const script = createWith?.script ?? createRunScript;
     // KEYS and ARGV as lua/create-run.lua's header lists them, then the extra write's.
     const result = (await script(

@@ -5,9 +5,11 @@ import { newRunId } from './ids.ts';
 import { describeInputErrors, inputErrors } from './input-schema.ts';
 import type { Queues } from './queues.ts';
 import type { Registry } from './registry.ts';
-import { type CreateWrites, createWithOf, type RunStore } from './runs.ts';
+import type { CreateWith, RunStore } from './runs.ts';
 
-export interface StartRunOptions extends StartFlowOptions, CreateWrites {
+export interface StartRunOptions extends StartFlowOptions {
+  /** A write made with the run by its own create script (a schedule's fire records its occurrence). */
+  createWith?: CreateWith;
   /**
    * The caller runs the first entry step itself (a worker's marker job, for a flow it hosts);
    * the other entry steps are enqueued. Only for a new run: an existing one is repaired as usual.
@@ -77,7 +79,7 @@ export function createStartFlow(
       idempotencyKey: options.idempotencyKey,
       idempotencyTtlMs: options.idempotencyTtlMs,
       heldStep: held,
-      createWith: createWithOf(options),
+      createWith: options.createWith,
       manifestVersion: manifestCheck === 'none' ? undefined : version,
     });
     return { manifest, held, others, result };
@@ -125,7 +127,7 @@ export function createStartFlow(
       throw new InvalidRequestError('idempotency key: expected 1 to 200 characters');
     }
     let manifestCheck: 'cached' | 'fresh' = 'cached';
-    const plain = !options.idempotencyKey && !options.holdEntryStep && !createWithOf(options);
+    const plain = !options.idempotencyKey && !options.holdEntryStep && !options.createWith;
     if (plain && runs.createRunsFirst()) {
       const started = await createAndEnqueue(flowName, input, options);
       if (started) return started;

@@ -89,7 +89,7 @@ async function startedRun(record: ScheduleRecord, at: number) {
     trigger: { type: 'schedule', scheduleId: record.id, scheduledFor: at },
     steps: [{ name: 'only', needs: [] }],
     heldStep: 'only',
-    occurrence: store.occurrenceWrite(FLOW, record.id, {
+    createWith: store.occurrenceWrite(FLOW, record.id, {
       scheduledFor: at,
       firedAt: Date.now(),
       outcome: 'started',

@@ -3,7 +3,7 @@ import type { Job } from 'bullmq';
 import type { EngineContext } from '../context.ts';
 import { FlowdeckError } from '../errors.ts';
 import type { ScheduledStartMarker } from '../jobs.ts';
-import type { RunStore } from '../runs.ts';
+import { extendWrite, type RunStore } from '../runs.ts';
 import { FireCheckRefused, type StartRun } from '../start-flow.ts';
 import type { KnownSchedules } from './known.ts';
 import { isRecurring, type ScheduleRecord, type ScheduleStats } from './record.ts';
@@ -39,7 +39,7 @@ import { schedulerFireTime, schedulerJobId, type Triggers } from './triggers.ts'
  * How long a "run now" fire's idempotency key is kept: it only has to outlive a redelivery of its
  * marker (a stalled or retried job comes back within minutes). A scheduled fire needs none: its
  * occurrence, written by the script that creates its run, stops a second run (see
- * RECORD_OCCURRENCE_LUA), and a key per fire was most of what a busy Flowdeck's memory grew with.
+ * lua/includes/occurrences.lua), and a key per fire was most of what a busy Flowdeck's memory grew with.
  */
 const MANUAL_FIRE_KEY_TTL_MS = 3_600_000;
 
@@ -239,13 +239,13 @@ export async function start(
   const { scheduledFor, manual } = fire;
   const input = fire.input ?? record.input ?? {};
   const occurrence = { ...occurrenceOf(fire, now), outcome: 'started' as const };
+  const write = store.occurrenceWrite(record.flowName, record.id, occurrence);
   const started = await startRun(record.flowName, input, {
     trigger: { type: 'schedule', scheduleId: record.id, scheduledFor },
     idempotencyKey: manual ? `fire:${fire.jobId}` : undefined,
     idempotencyTtlMs: Math.min(MANUAL_FIRE_KEY_TTL_MS, ctx.retention.maxAgeMs),
     holdEntryStep: fire.holdEntryStep,
-    occurrence: store.occurrenceWrite(record.flowName, record.id, occurrence),
-    fireCheck: check,
+    createWith: check ? extendWrite(write, check) : write,
   });
   const { recorded, heldStep } = started;
   // No run id: this fire was recorded before without a run.
