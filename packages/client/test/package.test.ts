@@ -8,7 +8,8 @@ import { startTestApi, type TestApi } from '@flowdeck/api/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The client as someone outside this repository gets it: packed the way it is published
-// (with @flowdeck/types, and zod taken from the local store so nothing is downloaded),
+// (with @flowdeck/types, and its dependencies zod and cronstrue taken from the local store so
+// nothing is downloaded),
 // installed by plain npm into an empty project, then used by plain Node and by tsc.
 
 const clientDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,10 +47,13 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
   });
 }
 
-/** zod as a tarball, from the copy pnpm installed (npm cannot pack inside pnpm's store). */
-async function packZod(destination: string) {
-  const copy = join(dir, 'zod');
-  await cp(await realpath(dirname(require.resolve('zod/package.json'))), copy, { recursive: true });
+/**
+ * A dependency as a tarball, from the copy pnpm installed for `from` (npm cannot pack inside
+ * pnpm's store).
+ */
+async function packInstalled(name: string, from: NodeJS.Require, destination: string) {
+  const copy = join(dir, name);
+  await cp(await realpath(dirname(from.resolve(`${name}/package.json`))), copy, { recursive: true });
   await run('npm', ['pack', '--ignore-scripts', '--pack-destination', destination], copy);
 }
 
@@ -63,7 +67,8 @@ beforeAll(async () => {
   await Promise.all([
     run('pnpm', ['pack', '--pack-destination', tarballs], typesDir),
     run('pnpm', ['pack', '--pack-destination', tarballs], clientDir),
-    packZod(tarballs),
+    packInstalled('zod', require, tarballs),
+    packInstalled('cronstrue', createRequire(join(typesDir, 'package.json')), tarballs),
   ]);
   await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   const files = (await readdir(tarballs)).map((name) => join(tarballs, name));
