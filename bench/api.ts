@@ -13,8 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createEngine, defineFlow, startWorker } from '@flowdeck/engine';
-import { createEngineParts } from '../packages/engine/src/engine.ts';
-import { createScheduleStore } from '../packages/engine/src/schedules/store.ts';
+import { createEngineParts, createScheduleStore } from '@flowdeck/engine/internal';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { httpRequest, inParallel, pct, sleep, spawnService, usedMemory } from './lib.ts';

@@ -15,8 +15,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEngine } from '@flowdeck/engine';
-import { triggerOf } from '../packages/engine/src/run-trigger.ts';
-import { decodeOccurrence } from '../packages/engine/src/schedules/occurrence-format.ts';
+import { createKeys, decodeOccurrence, triggerOf } from '@flowdeck/engine/internal';
 import {
   benchRedis,
   fmtBytes,
@@ -84,6 +83,7 @@ async function main() {
   // Redis records what blocked it for 100 ms or more (a fork, an AOF fsync): reported at the end.
   await redis.client.config('SET', 'latency-monitor-threshold', '100');
   const prefix = `soak${Date.now().toString(36)}`;
+  const keys = createKeys(prefix);
   const processEnv = {
     REDIS_URL: redis.url,
     FLOWDECK_PREFIX: prefix,
@@ -103,7 +103,7 @@ async function main() {
   });
   try {
     // Workers log warnings only (at info each step is a line); one is up once it is registered.
-    const registered = () => redis.client.hlen(`{${prefix}}:workers`);
+    const registered = () => redis.client.hlen(keys.workers);
     for (let i = 0; i < WORKERS; i++) {
       const before = await registered();
       services.push(
@@ -154,36 +154,20 @@ async function main() {
       const sampled = ids.slice(0, 100);
       let total = 0;
       for (const id of sampled) {
-        for (const key of [
-          `{${prefix}:${FLOW}}:occurrences:${id}`,
-          `{${prefix}:${FLOW}}:occurrence-index:${id}`,
-        ]) {
-          total += Number((await redis.client.memory('USAGE', key)) ?? 0);
-        }
+        total += Number((await redis.client.memory('USAGE', keys.occurrenceIndex(FLOW, id))) ?? 0);
       }
       return (total / sampled.length) * ids.length;
     }
 
     /** Reads the runs created since the last read (before retention trims them). */
     async function readNewRuns() {
-      const newIds = await redis.client.zrangebylex(
-        `{${prefix}:${FLOW}}:runs`,
-        lastId ? `(${lastId}` : '-',
-        '+',
-      );
+      const newIds = await redis.client.zrangebylex(keys.runIndex(FLOW), lastId ? `(${lastId}` : '-', '+');
       const lags: number[] = [];
       for (let i = 0; i < newIds.length; i += 2000) {
         const chunk = newIds.slice(i, i + 2000);
         const pipeline = redis.client.pipeline();
         for (const id of chunk)
-          pipeline.hmget(
-            `{${prefix}:${FLOW}}:run:${id}`,
-            'createdAt',
-            'status',
-            'trigger',
-            'scheduleId',
-            'scheduledFor',
-          );
+          pipeline.hmget(keys.run(FLOW, id), 'createdAt', 'status', 'trigger', 'scheduleId', 'scheduledFor');
         const replies = (await pipeline.exec()) ?? [];
         replies.forEach(([, value], j) => {
           const [createdAt, status, trigger, id, at] = value as (string | null)[];
@@ -239,7 +223,7 @@ async function main() {
     while (Date.now() < caughtUpBy) {
       await readNewRuns();
       const pipeline = redis.client.pipeline();
-      for (const id of ids) pipeline.zcount(`{${prefix}:${FLOW}}:occurrence-index:${id}`, from, to - 1);
+      for (const id of ids) pipeline.zcount(keys.occurrenceIndex(FLOW, id), from, to - 1);
       const recorded = ((await pipeline.exec()) ?? []).reduce((sum, [, n]) => sum + Number(n), 0);
       if (recorded >= plannedInWindow) break;
       await sleep(5000);
@@ -254,7 +238,7 @@ async function main() {
     for (let i = 0; i < ids.length; i += 500) {
       const pipeline = redis.client.pipeline();
       const chunk = ids.slice(i, i + 500);
-      for (const id of chunk) pipeline.zrange(`{${prefix}:${FLOW}}:occurrence-index:${id}`, '0', '-1');
+      for (const id of chunk) pipeline.zrange(keys.occurrenceIndex(FLOW, id), '0', '-1');
       const replies = (await pipeline.exec()) ?? [];
       replies.forEach(([, value], j) => {
         const id = chunk[j]!;
@@ -282,7 +266,7 @@ async function main() {
     let stillRunning = unfinished.size;
     for (const until = Date.now() + 120_000; stillRunning > 0 && Date.now() < until; await sleep(2000)) {
       const statuses = await Promise.all(
-        [...unfinished].map((id) => redis.client.hget(`{${prefix}:${FLOW}}:run:${id}`, 'status')),
+        [...unfinished].map((id) => redis.client.hget(keys.run(FLOW, id), 'status')),
       );
       stillRunning = statuses.filter((s) => s !== null && !TERMINAL.has(s)).length;
     }

@@ -2,7 +2,7 @@
 // whose hash tags `{fd:tick-N}` fall on all three masters of a 3-master cluster (slots 1914,
 // 14105, 10040, 6111 and 2046), so the load spreads over every node.
 
-import { defineFlow } from '../../packages/engine/src/index.ts';
+import { defineFlow } from '@flowdeck/engine';
 
 export const TICK_FLOWS = ['tick-1', 'tick-2', 'tick-3', 'tick-4', 'tick-5'] as const;
 

@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createKeys, type Keys } from '@flowdeck/engine/internal';
 import { Redis } from 'ioredis';
-import { createKeys, type Keys } from '../../packages/engine/src/keys.ts';
 import { freePort, type PrivateRedis, startRedis } from '../../scripts/lib/redis.mjs';
 import { repoRoot, spawnGuarded } from '../../scripts/lib/util.mjs';
 

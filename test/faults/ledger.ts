@@ -1,5 +1,4 @@
-import { triggerOf } from '../../packages/engine/src/run-trigger.ts';
-import { decodeOccurrence } from '../../packages/engine/src/schedules/occurrence-format.ts';
+import { decodeOccurrence, triggerOf } from '@flowdeck/engine/internal';
 import { type FaultStack, FLOW, STALL_TIMEOUT_MS, waitUntil } from './harness.ts';
 
 /**
@@ -54,17 +53,14 @@ export async function readLedger(stack: FaultStack, scheduleIds: string[]): Prom
   }
   const occurrences = new Map<string, Map<number, OccurrenceRow>>();
   const pipeline = client.pipeline();
-  for (const id of scheduleIds) {
-    pipeline.zrange(keys.occurrenceIndex(FLOW, id), '0', '-1');
-    pipeline.hgetall(keys.occurrences(FLOW, id)); // fires recorded in the earlier format
-  }
+  for (const id of scheduleIds) pipeline.zrange(keys.occurrenceIndex(FLOW, id), '0', '-1');
   const replies = (await pipeline.exec()) ?? [];
   scheduleIds.forEach((id, i) => {
-    const [[indexError, members], [hashError, legacy]] = [replies[2 * i]!, replies[2 * i + 1]!];
-    if (indexError || hashError) throw indexError ?? hashError;
+    const [error, members] = replies[i]!;
+    if (error) throw error;
     const byTime = new Map<number, OccurrenceRow>();
     for (const member of members as string[]) {
-      const occurrence = decodeOccurrence(member, (legacy as Record<string, string>)[member]);
+      const occurrence = decodeOccurrence(member);
       if (occurrence) byTime.set(occurrence.scheduledFor, occurrence);
     }
     occurrences.set(id, byTime);

@@ -12,10 +12,8 @@ export const RunParams = FlowParams.extend({ runId: Id });
 export const ScheduleParams = FlowParams.extend({ id: Id });
 
 /** An event id, as sent in `id:` lines and given back in `Last-Event-ID` or `?after=`: the event's
- * position in its run (from 1), or a stream id like 1718000000000-0 for a run recorded before. */
-export const EventId = z
-  .string()
-  .regex(/^\d{1,9}$|^\d{1,20}-\d{1,20}$/, 'expected an event id: the number of an event, like 12');
+ * position in its run's list of events (from 1; 0 for before the first). */
+export const EventId = z.string().regex(/^\d{1,9}$/, 'expected an event id: the number of an event, like 12');
 
 export const RunEventsQuery = z.object({ after: EventId.optional() });
 

@@ -41,6 +41,17 @@ describe('run events as JSON', () => {
     );
     expect(rest.items.map((e) => e.id)).toEqual(all.slice(2).map((e) => e.id));
   });
+
+  it('answers 400 naming ?after= for an id that is not an event position, such as a stream id', async () => {
+    const runId = await startRun('cleanup-flow', { retentionDays: 1 });
+    for (const after of ['1718000000000-0', 'yesterday', '-1']) {
+      const response = await api.fetch(`${eventsPath('cleanup-flow', runId)}?after=${after}`);
+      expect(response.status).toBe(400);
+      const problem = await readProblem(response);
+      expect(problem.code).toBe('invalid_request');
+      expect(problem.errors?.map((e) => e.path)).toEqual(['query.after']);
+    }
+  });
 });
 
 describe('run events as Server-Sent Events', () => {
@@ -96,13 +107,15 @@ describe('run events as Server-Sent Events', () => {
     expect(after.messages).toEqual([]);
   });
 
-  it('answers 400 for a Last-Event-ID that is not an event id', async () => {
+  it('answers 400 for a Last-Event-ID that is not an event id, such as a stream id', async () => {
     const runId = await startRun('cleanup-flow', { retentionDays: 1 });
-    const response = await api.fetch(eventsPath('cleanup-flow', runId), {
-      headers: { ...sse.headers, 'last-event-id': 'yesterday' },
-    });
-    expect(response.status).toBe(400);
-    expect((await readProblem(response)).errors?.[0]?.path).toBe('headers.last-event-id');
+    for (const lastEventId of ['yesterday', '1718000000000-0']) {
+      const response = await api.fetch(eventsPath('cleanup-flow', runId), {
+        headers: { ...sse.headers, 'last-event-id': lastEventId },
+      });
+      expect(response.status).toBe(400);
+      expect((await readProblem(response)).errors?.[0]?.path).toBe('headers.last-event-id');
+    }
   });
 
   it('answers 404 problem+json, not a stream, for an unknown run', async () => {

@@ -43,11 +43,15 @@ export interface Engine {
     get(flowName: string, runId: string): Promise<Run>;
   };
   events: {
-    /** Stored events after the stream id `after` (exclusive), oldest first. */
+    /**
+     * Stored events after `after`, oldest first. An event's id is its position in the run's list
+     * (from 1), so `after` is the number of events already seen: absent or '0', every event; an
+     * id that is not a position, none.
+     */
     list(flowName: string, runId: string, after?: string): Promise<RunEvent[]>;
     /**
-     * Stored events, then live ones until the run ends or `signal` aborts. Uses its own
-     * Redis connection for the blocking read, closed when iteration stops.
+     * Stored events after `after` (as for `list`), then live ones until the run ends or `signal`
+     * aborts. Polls the list on the engine's connection; no connection is held per follower.
      */
     follow(
       flowName: string,

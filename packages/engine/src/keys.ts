@@ -20,8 +20,6 @@ export interface Keys {
   runIndex(flow: string): string;
   /** List of the run's events (JSON), oldest first. */
   runEvents(flow: string, runId: string): string;
-  /** The stream that held a run's events before they became a list; deleted with the run. */
-  legacyRunEvents(flow: string, runId: string): string;
   /** Sorted set of runs created but not started yet, scored by creation time (see run-repair.ts). */
   unstartedRuns(flow: string): string;
   idempotency(flow: string, key: string): string;
@@ -37,8 +35,6 @@ export interface Keys {
   scheduleVersions(flow: string): string;
   /** Hash: `<id>:count|fires|lastRun|lastRunId` → the schedule's counters. */
   scheduleStats(flow: string): string;
-  /** Hash: planned fire time → occurrence (JSON); one entry per fire. */
-  occurrences(flow: string, scheduleId: string): string;
   /** Sorted set of a schedule's planned fire times, for paging occurrences. */
   occurrenceIndex(flow: string, scheduleId: string): string;
   /** List of the flow's audit entries (JSON), newest first, bounded. */
@@ -62,7 +58,6 @@ export function createKeys(prefix: string): Keys {
     run: (flow, runId) => `${tag(flow)}:run:${runId}`,
     runIndex: (flow) => `${tag(flow)}:runs`,
     runEvents: (flow, runId) => `${tag(flow)}:run-events:${runId}`,
-    legacyRunEvents: (flow, runId) => `${tag(flow)}:events:${runId}`,
     unstartedRuns: (flow) => `${tag(flow)}:unstarted`,
     idempotency: (flow, key) => `${tag(flow)}:idem:${key}`,
     manifestVersion: (flow) => `${tag(flow)}:manifest-version`,
@@ -71,7 +66,6 @@ export function createKeys(prefix: string): Keys {
     scheduleVersions: (flow) => `${tag(flow)}:schedule-versions`,
     scheduleIndex: (flow) => `${tag(flow)}:schedule-index`,
     scheduleStats: (flow) => `${tag(flow)}:schedule-stats`,
-    occurrences: (flow, scheduleId) => `${tag(flow)}:occurrences:${scheduleId}`,
     occurrenceIndex: (flow, scheduleId) => `${tag(flow)}:occurrence-index:${scheduleId}`,
     audit: (flow) => `${tag(flow)}:audit`,
     auditedFlows: `${global}:audited-flows`,
