@@ -1,0 +1,38 @@
+import type { EngineContext } from '../context.ts';
+import type { EventLog } from '../events.ts';
+import type { DefinedFlow } from '../flow.ts';
+import type { Queues } from '../queues.ts';
+import type { StepAbort } from './abort.ts';
+import type { FlowFactsCache } from './facts.ts';
+
+/**
+ * What running a step uses. `ctx.redis` and `events` write on the connection BullMQ finishes the
+ * step jobs on, so a step's transitions and log lines reach Redis before its job's end.
+ */
+export interface StepDeps {
+  ctx: EngineContext;
+  events: EventLog;
+  queues: Queues;
+  facts: FlowFactsCache;
+  /** The handlers now running, aborted when the shutdown grace ends. */
+  running: Set<StepAbort>;
+}
+
+/** One attempt of one step of a run. */
+export interface StepAttempt {
+  flow: DefinedFlow;
+  runId: string;
+  step: string;
+  attempt: number;
+}
+
+/** Logs a failed write of a step that nothing waits for. */
+export const logFailedWrite =
+  ({ ctx }: StepDeps, level: 'warn' | 'error', what: string, { flow, runId, step }: StepAttempt) =>
+  (error: Error) =>
+    ctx.logger[level](`could not record a step ${what}`, {
+      flow: flow.manifest.name,
+      runId,
+      step,
+      error: error.message,
+    });
