@@ -16,7 +16,7 @@ import { createEngine, defineFlow, startWorker } from '@flowdeck/engine';
 import { createEngineParts, createScheduleStore } from '@flowdeck/engine/internal';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { httpRequest, inParallel, pct, sleep, spawnService, usedMemory } from './lib.ts';
+import { benchScript, httpRequest, inParallel, pct, sleep, spawnService, usedMemory } from './lib.ts';
 
 const FLOW = 'bench-flow';
 const YEARLY = '0 0 1 1 *';
@@ -81,36 +81,9 @@ async function timeReads(reads: number, call: () => Promise<unknown>) {
   return latency(times.sort((a, b) => a - b));
 }
 
-/**
- * Writes `count` copies of a stored run's record under new run ids (created one millisecond
- * apart, ending now) and adds them to the run index: KEYS index; ARGV run key prefix, the
- * template's field count, its fields and values, then id/createdAt pairs.
- */
-const SEED_RUNS = `
-local n = tonumber(ARGV[2])
-local template = {}
-for i = 3, 2 + n * 2 do template[#template + 1] = ARGV[i] end
-for i = 3 + n * 2, #ARGV, 2 do
-  local key = ARGV[1] .. ARGV[i]
-  redis.call('HSET', key, unpack(template))
-  redis.call('HSET', key, 'id', ARGV[i], 'createdAt', ARGV[i + 1], 'startedAt', ARGV[i + 1], 'finishedAt', ARGV[i + 1])
-  redis.call('ZADD', KEYS[1], 0, ARGV[i])
-end
-return 1
-`;
-
-/** The same for completed raw BullMQ jobs: KEYS completed set; ARGV job key prefix, template, id/time pairs. */
-const SEED_JOBS = `
-local n = tonumber(ARGV[2])
-local template = {}
-for i = 3, 2 + n * 2 do template[#template + 1] = ARGV[i] end
-for i = 3 + n * 2, #ARGV, 2 do
-  redis.call('HSET', ARGV[1] .. ARGV[i], unpack(template))
-  redis.call('HSET', ARGV[1] .. ARGV[i], 'timestamp', ARGV[i + 1], 'finishedOn', ARGV[i + 1])
-  redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i])
-end
-return 1
-`;
+/** Copies of a stored run's record, and of a completed raw job, written in bulk (see bench/lua). */
+const SEED_RUNS = benchScript('seed-runs');
+const SEED_JOBS = benchScript('seed-jobs');
 
 /** Run ids as the engine makes them: base-36 millis, then random base-36 characters. */
 function runId(time: number): string {

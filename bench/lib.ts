@@ -4,7 +4,7 @@
  * processes where a figure must come from them, and the machine and Redis facts RESULTS.md
  * records beside the numbers.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,10 @@ import { Redis } from 'ioredis';
 import { freePort, startRedis } from '../scripts/lib/redis.mjs';
 // @ts-expect-error: plain .mjs helpers without types, shared with npm start
 import { repoRoot, spawnGuarded } from '../scripts/lib/util.mjs';
+
+/** A benchmark's own Lua script, bench/lua/<name>.lua, whose header names its KEYS and ARGV. */
+export const benchScript = (name: string) =>
+  readFileSync(new URL(`lua/${name}.lua`, import.meta.url), 'utf8');
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -20,11 +20,14 @@ export interface LagSummary {
  * second inside the measured window that no fire covers is missed; a planned time seen
  * twice is a duplicate.
  */
-export function summarise(
-  fires: [string, number, number][],
-  keys: string[],
-  window: [number, number],
-): LagSummary {
+/** A lag run's raw figures: each fire as [scheduleKey, planned, observed], the keys, the measured window. */
+export interface LagRun {
+  fires: [string, number, number][];
+  keys: string[];
+  window: [number, number];
+}
+
+export function summarise({ fires, keys, window }: LagRun): LagSummary {
   const inWindow = fires.filter(([, planned]) => planned >= window[0] && planned < window[1]);
   const lags = inWindow.map(([, planned, seen]) => seen - planned).sort((a, b) => a - b);
   const seen = new Map<string, number>();
@@ -44,4 +47,17 @@ export function summarise(
     missed,
     duplicates,
   };
+}
+
+/** p99 lag of the fires planned in each of `parts` equal slices of the run's window, in order. */
+export function p99BySlice({ fires, window }: LagRun, parts: number): number[] {
+  const width = (window[1] - window[0]) / parts;
+  return Array.from({ length: parts }, (_, i) => {
+    const from = window[0] + i * width;
+    const lags = fires
+      .filter(([, planned]) => planned >= from && planned < from + width)
+      .map(([, planned, seen]) => seen - planned)
+      .sort((a, b) => a - b);
+    return percentile(lags, 99);
+  });
 }

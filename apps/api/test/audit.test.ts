@@ -1,4 +1,4 @@
-import { AuditList, type AuditEntry, Schedule, ScheduleList, StartFlowResponse } from '@flowdeck/types';
+import { type AuditEntry, AuditList, Schedule, ScheduleList, StartFlowResponse } from '@flowdeck/types';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DENIED_PER_MINUTE } from '../src/audit-trail.ts';

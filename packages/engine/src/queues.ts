@@ -74,12 +74,27 @@ export function createQueues(ctx: EngineContext) {
     return found.some((n) => n === 1);
   }
 
+  /**
+   * Jobs of the flow that are due and not yet taken by a worker: waiting, or delayed with their
+   * time come (a busy worker promotes those only when it next takes a job). BullMQ scores a
+   * delayed job by its due time × 0x1000.
+   */
+  async function dueJobs(flow: string) {
+    const q = queue(flow);
+    const dueScore = (Date.now() + 1) * 0x1000 - 1;
+    const [waiting, delayed] = await Promise.all([
+      q.getWaitingCount(),
+      ctx.redis.zcount(q.toKey('delayed'), 0, dueScore),
+    ]);
+    return waiting + delayed;
+  }
+
   async function close() {
     await Promise.all([...queues.values()].map((q) => q.close()));
     queues.clear();
   }
 
-  return { queue, enqueueSteps, enqueueRetry, removeStepJobs, hasStepJob, close };
+  return { queue, enqueueSteps, enqueueRetry, removeStepJobs, hasStepJob, dueJobs, close };
 }
 
 /**

@@ -5,6 +5,7 @@ import { classifyJob } from './jobs.ts';
 import { blockingClient, closeClient, describeConnection } from './redis.ts';
 import { newWorkerIdentity } from './registry.ts';
 import { createRunRepair } from './run-repair.ts';
+import { BACKLOG_CHECK_MS } from './schedules/backlog.ts';
 import { cronRepeatStrategy } from './schedules/spec.ts';
 import {
   createStepRunner,
@@ -122,6 +123,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       .catch((error: Error) => ctx.logger.warn('heartbeat failed', { error: error.message }));
   }, options.heartbeatMs);
   heartbeat.unref();
+  const backlogCheck = periodically(BACKLOG_CHECK_MS, () => schedules.checkBacklogs(names), ctx);
   const runRepair = createRunRepair(ctx, parts);
   const check = options.checkIntervalMs
     ? periodically(
@@ -146,7 +148,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   let closing: Promise<void> | undefined;
   async function close() {
     clearInterval(heartbeat);
-    await check?.stop();
+    await Promise.all([check?.stop(), backlogCheck.stop()]);
     const graceful = Promise.all(workers.map((w) => w.close()));
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((resolve) => {

@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEngineParts, type EngineParts } from '../src/engine.ts';
 import { closeClient } from '../src/redis.ts';
+import { Backlogs } from '../src/schedules/backlog.ts';
 import {
   decide,
   dueSince,
   inWindow,
   notActive,
   outsideWindow,
+  overloaded,
   pastCatchup,
   undelivered,
 } from '../src/schedules/fire.ts';
@@ -28,7 +30,13 @@ const NO_STATS: ScheduleStats = { count: 0, fires: 0, lastRun: null, lastRunId: 
 let parts: EngineParts;
 let store: ScheduleStore;
 let triggers: Triggers;
-let deps: { ctx: EngineParts['ctx']; store: ScheduleStore; triggers: Triggers; runs: EngineParts['runs'] };
+let deps: {
+  ctx: EngineParts['ctx'];
+  store: ScheduleStore;
+  triggers: Triggers;
+  runs: EngineParts['runs'];
+  backlogs: Backlogs;
+};
 let serial = 0;
 
 beforeEach(() => {
@@ -40,7 +48,7 @@ beforeEach(() => {
   });
   store = createScheduleStore(parts.ctx);
   triggers = createTriggers(parts.ctx, parts.queues);
-  deps = { ctx: parts.ctx, store, triggers, runs: parts.runs };
+  deps = { ctx: parts.ctx, store, triggers, runs: parts.runs, backlogs: new Backlogs() };
 });
 
 afterEach(async () => {
@@ -117,6 +125,48 @@ describe('deciding a fire', () => {
     const now = Date.now();
     expect(pastCatchup(record, now - 86_400_000, now)).toBe(false);
     expect(await decide(deps, record, now - 86_400_000, false, now)).toBe('started');
+  });
+
+  it('a fire picked up after its next fire was due, while the queue stayed backlogged since before it was planned, is missed for overload', async () => {
+    const record = schedule();
+    const now = Date.now();
+    // The schedule's latest planned time: its next one is not due yet.
+    const latest = record.anchor + Math.floor((now - record.anchor) / SECOND) * SECOND;
+    const planned = latest - SECOND;
+    deps.backlogs.observe(FLOW, 40, planned - 100);
+    deps.backlogs.observe(FLOW, 12, now - 50);
+    expect(deps.backlogs.since(FLOW)).toBe(planned - 100);
+    expect(await decide(deps, record, planned, false, now)).toBe('missed-overload');
+    // "Run now" is never shed, and a fire not yet superseded by its next one still starts.
+    expect(await decide(deps, record, planned, true, now)).toBe('started');
+    expect(await decide(deps, record, latest, false, now)).toBe('started');
+  });
+
+  it('a late fire planned before the backlog began, or after two checks found the queue empty, is caught up, not missed', async () => {
+    const record = schedule();
+    const now = Date.now();
+    const planned = now - 5 * SECOND;
+    // A worker back from an outage: its first backlog check comes after the fire was planned.
+    deps.backlogs.observe(FLOW, 200, now - SECOND);
+    expect(overloaded(record, planned, now, deps.backlogs.since(FLOW))).toBe(false);
+    expect(await decide(deps, record, planned, false, now)).toBe('started');
+    // One empty check is a moment between bursts; two in a row end the backlog.
+    deps.backlogs.observe(FLOW, 0, now);
+    expect(deps.backlogs.since(FLOW)).toBe(now - SECOND);
+    deps.backlogs.observe(FLOW, 0, now);
+    expect(deps.backlogs.since(FLOW)).toBeUndefined();
+    // A new backlog began after the last check that found the queue empty.
+    deps.backlogs.observe(FLOW, 5, now + 200);
+    expect(deps.backlogs.since(FLOW)).toBe(now);
+    deps.backlogs.observe(FLOW, undefined, now + 400);
+    expect(deps.backlogs.since(FLOW)).toBeUndefined();
+    expect(await decide(deps, record, planned, false, now)).toBe('started');
+  });
+
+  it('a one-time fire has no next fire, so overload never sheds it', () => {
+    const now = Date.now();
+    const record = schedule({ spec: { delay: 1000 }, onceAt: now - 10 * SECOND });
+    expect(overloaded(record, now - 10 * SECOND, now, now - 60 * SECOND)).toBe(false);
   });
 
   it("with overlap 'skip', a fire is skipped while the last run goes on and starts once it ended", async () => {

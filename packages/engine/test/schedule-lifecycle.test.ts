@@ -138,8 +138,50 @@ describe('pausing a schedule', () => {
       }
       const recorded = history.map((o) => o.scheduledFor).sort((a, b) => a - b);
       expect(recorded).toEqual(planned);
-      expect(history.every((o) => ['started', 'skipped-paused'].includes(o.outcome))).toBe(true);
+      // The one slot is overloaded: fires behind a newer one are shed (see the test below).
+      const outcomes = ['started', 'skipped-paused', 'missed-overload'];
+      expect(history.every((o) => outcomes.includes(o.outcome))).toBe(true);
     }
+  });
+});
+
+describe('a worker that cannot keep up', () => {
+  it('records fires that are behind a newer one as missed-overload instead of falling further behind', async () => {
+    stack = testStack();
+    // 10 schedules firing every second on one slot whose step takes 300 ms: 3 s of work a second.
+    await stack.startWorker([quick('busy', 300)], { concurrency: 1 });
+    const created = await Promise.all(
+      Array.from({ length: 10 }, () => stack.engine.schedules.create('busy', { cron: '* * * * * *' })),
+    );
+    await sleep(6000);
+    for (const { schedule } of created) await stack.engine.schedules.pause('busy', schedule.id);
+    const queue = queueOf('busy');
+    await until(
+      () => queue.getJobCounts('waiting', 'active', 'delayed'),
+      (c) => Object.values(c).every((n) => n === 0),
+      60_000,
+    );
+    const firstPlanned = Math.ceil((Math.max(...created.map((c) => c.schedule.createdAt)) + 1) / 1000) * 1000;
+    const occurrences = [];
+    for (const { schedule } of created) {
+      const { items } = (await stack.engine.schedules.get('busy', schedule.id)).recent;
+      const planned = items.map((o) => o.scheduledFor);
+      expect(new Set(planned).size).toBe(planned.length);
+      occurrences.push(...items.filter((o) => o.scheduledFor >= firstPlanned));
+    }
+    const shed = occurrences.filter((o) => o.outcome === 'missed-overload');
+    const started = occurrences.filter((o) => o.outcome === 'started');
+    expect(shed.length).toBeGreaterThan(0);
+    expect(started.length).toBeGreaterThan(0);
+    expect(shed.every((o) => o.runId === undefined)).toBe(true);
+    // Once the backlog is seen (a check every 200 ms), a fire starts only before its next is due.
+    const settled = started.filter((o) => o.scheduledFor >= firstPlanned + 2000);
+    expect(settled.length).toBeGreaterThan(0);
+    expect(
+      settled
+        .filter((o) => o.firedAt - o.scheduledFor >= 1000)
+        .map((o) => [o.scheduledFor - firstPlanned, o.firedAt - o.scheduledFor]),
+    ).toEqual([]);
   });
 });
 

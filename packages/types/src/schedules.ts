@@ -198,6 +198,9 @@ export type ScheduleList = z.infer<typeof ScheduleList>;
 /**
  * `failed`: the fire could not start a run (e.g. the flow's input schema changed); see `error`.
  * `skipped-paused`: the fire was due when the schedule was paused, and was not run.
+ * `missed-catchup`: picked up later than the schedule's `catchupWindowMs`.
+ * `missed-overload`: picked up after the schedule's next fire was due while the workers were
+ * behind (the flow's queue had jobs waiting throughout); the newer fire runs instead.
  * `queued`: only in a "run now" answer: the fire is on its way to a worker.
  */
 export const OccurrenceOutcome = z.enum([
@@ -205,6 +208,7 @@ export const OccurrenceOutcome = z.enum([
   'skipped-overlap',
   'skipped-paused',
   'missed-catchup',
+  'missed-overload',
   'duplicate',
   'failed',
   'queued',

@@ -5,6 +5,7 @@ import { FlowdeckError } from '../errors.ts';
 import type { ScheduledStartMarker } from '../jobs.ts';
 import { extendWrite, type RunStore } from '../runs.ts';
 import { FireCheckRefused, type StartRun } from '../start-flow.ts';
+import type { Backlogs } from './backlog.ts';
 import type { KnownSchedules } from './known.ts';
 import { isRecurring, type ScheduleRecord, type ScheduleStats } from './record.ts';
 import { nextFires, parseDate, plannedBefore, plannedBetween, timingOf, windowOf } from './spec.ts';
@@ -51,6 +52,7 @@ export interface FireDeps {
   runs: RunStore;
   startRun: StartRun;
   known: KnownSchedules;
+  backlogs: Backlogs;
 }
 
 /** A new run's entry step, marked started, for the marker job's worker to run now. */
@@ -97,6 +99,20 @@ export function inWindow(record: ScheduleRecord, scheduledFor: number) {
 export const pastCatchup = (record: ScheduleRecord, scheduledFor: number, now: number) =>
   record.catchupWindowMs !== null && now - scheduledFor > record.catchupWindowMs;
 
+/**
+ * Whether a scheduled fire comes too late to be worth a run: its schedule's next planned fire is
+ * already due, and the flow's queue has had jobs waiting at every check since before this fire was
+ * planned, so the workers are behind (not back from an outage, whose fires are caught up). Such a
+ * fire is recorded `missed-overload` and the newer fire runs: running every late fire would only
+ * make the next ones later.
+ */
+export function overloaded(record: ScheduleRecord, scheduledFor: number, now: number, backlogSince?: number) {
+  if (backlogSince === undefined || backlogSince > scheduledFor || !isRecurring(record)) return false;
+  const timing = timingOf(record.spec, record.anchor);
+  const [next] = nextFires(timing, windowOf(record), record.anchor, scheduledFor, 1, null);
+  return next !== undefined && next <= now;
+}
+
 async function previousRunStillGoing(
   { store, runs }: Pick<FireDeps, 'store' | 'runs'>,
   record: ScheduleRecord,
@@ -108,17 +124,21 @@ async function previousRunStillGoing(
 }
 
 /**
- * What a fire will come to before anything is written: too late for the catch-up window (never so
- * for "run now"), skipped while the previous run goes on (`overlap: 'skip'`), or started.
+ * What a fire will come to before anything is written: too late for the catch-up window or behind
+ * a newer fire while the workers are overloaded (never so for "run now"), skipped while the
+ * previous run goes on (`overlap: 'skip'`), or started.
  */
 export async function decide(
-  deps: Pick<FireDeps, 'store' | 'runs'>,
+  deps: Pick<FireDeps, 'store' | 'runs' | 'backlogs'>,
   record: ScheduleRecord,
   scheduledFor: number,
   manual: boolean,
   now: number,
 ) {
   if (!manual && pastCatchup(record, scheduledFor, now)) return 'missed-catchup' as const;
+  if (!manual && overloaded(record, scheduledFor, now, deps.backlogs.since(record.flowName))) {
+    return 'missed-overload' as const;
+  }
   if (record.overlap === 'skip' && (await previousRunStillGoing(deps, record)))
     return 'skipped-overlap' as const;
   return 'started' as const;
@@ -283,7 +303,7 @@ async function startOrRecordFailure(
 
 /** Decides a fire of a schedule just read and records it: with its run when one starts. */
 export async function handle(
-  deps: Pick<FireDeps, 'ctx' | 'store' | 'runs' | 'startRun'>,
+  deps: Pick<FireDeps, 'ctx' | 'store' | 'runs' | 'startRun' | 'backlogs'>,
   record: ScheduleRecord,
   fire: Fire,
 ) {
@@ -309,12 +329,13 @@ export async function handle(
  * fails or the run could not start: the fire then reads its schedule and decides as usual.
  */
 export async function fireKnown(
-  deps: Pick<FireDeps, 'ctx' | 'store' | 'startRun'>,
+  deps: Pick<FireDeps, 'ctx' | 'store' | 'startRun' | 'backlogs'>,
   record: ScheduleRecord,
   fire: Fire,
 ): Promise<Fired | undefined> {
   const now = Date.now();
   if (pastCatchup(record, fire.scheduledFor, now)) return undefined;
+  if (overloaded(record, fire.scheduledFor, now, deps.backlogs.since(record.flowName))) return undefined;
   const window = { startDate: parseDate('startDate', record.startDate), endDate: null };
   const before = plannedBefore(
     timingOf(record.spec, record.anchor),

@@ -16,6 +16,7 @@ import type { Queues } from '../queues.ts';
 import type { Registry } from '../registry.ts';
 import type { RunStore } from '../runs.ts';
 import type { StartRun } from '../start-flow.ts';
+import { Backlogs } from './backlog.ts';
 import { abandon, type FireDeps, fire, settlePause } from './fire.ts';
 import { KnownSchedules } from './known.ts';
 import { listAll, listFlow, type PageDeps, pageAll, pageFlow } from './pages.ts';
@@ -274,10 +275,27 @@ export async function removeSchedule(parts: ScheduleParts, flowName: string, id:
   parts.ctx.logger.info('schedule deleted', { flow: flowName, scheduleId: id });
 }
 
+/** Counts the jobs due and not yet taken in each flow's queue, for the overload rule (see backlog.ts). */
+async function checkBacklogs(queues: Queues, backlogs: Backlogs, flows: string[]) {
+  await Promise.all(
+    flows.map(async (flow) => {
+      const waiting = await queues.dueJobs(flow).catch(() => undefined);
+      backlogs.observe(flow, waiting, Date.now());
+    }),
+  );
+}
+
 export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
   const store = createScheduleStore(ctx);
   const triggers = createTriggers(ctx, deps.queues);
-  const parts: ScheduleParts = { ...deps, ctx, store, triggers, known: new KnownSchedules() };
+  const parts: ScheduleParts = {
+    ...deps,
+    ctx,
+    store,
+    triggers,
+    known: new KnownSchedules(),
+    backlogs: new Backlogs(),
+  };
   // Schedules the last periodic check found without a working trigger (see checkTriggers).
   const suspects: Suspects = new Map();
   const api: Engine['schedules'] = {
@@ -301,5 +319,6 @@ export function createScheduleService(ctx: EngineContext, deps: ScheduleDeps) {
     fire: (job: Job, marker: ScheduledStartMarker, options: { holdEntryStep: boolean }) =>
       fire(parts, job, marker, options),
     abandon: (job: Job, marker: ScheduledStartMarker) => abandon(parts, job, marker),
+    checkBacklogs: (flows: string[]) => checkBacklogs(deps.queues, parts.backlogs, flows),
   };
 }

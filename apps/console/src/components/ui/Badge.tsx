@@ -16,6 +16,7 @@ const TONES: Record<string, BadgeTone> = {
   started: 'success',
   'skipped-overlap': 'warning',
   'missed-catchup': 'danger',
+  'missed-overload': 'danger',
   duplicate: 'muted',
 };
 

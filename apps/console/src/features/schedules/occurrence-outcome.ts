@@ -12,6 +12,7 @@ const OUTCOMES: Record<string, { label: string; tone: BadgeTone }> = {
   'skipped-overlap': { label: 'skipped: overlap', tone: 'warning' },
   'skipped-paused': { label: 'skipped: paused', tone: 'warning' },
   'missed-catchup': { label: 'missed: catch-up window', tone: 'danger' },
+  'missed-overload': { label: 'missed: workers behind', tone: 'danger' },
   duplicate: { label: 'duplicate', tone: 'muted' },
   failed: { label: 'failed to start', tone: 'danger' },
 };
