@@ -7,6 +7,17 @@
   ARGV[3]  start time (ms)
   ARGV[4]  run id
 ]]
-redis.call("HSET", KEYS[1], "status", "running", "scheduleId", ARGV[1], "scheduledFor", ARGV[2], "startedAt", ARGV[3])
-redis.call("ZADD", KEYS[2], 0, ARGV[4])
+redis.call(
+  'HSET',
+  KEYS[1],
+  'status',
+  'running',
+  'scheduleId',
+  ARGV[1],
+  'scheduledFor',
+  ARGV[2],
+  'startedAt',
+  ARGV[3]
+)
+redis.call('ZADD', KEYS[2], 0, ARGV[4])
 return 1

@@ -12,8 +12,8 @@ for i = 3, 2 + n * 2 do
   template[#template + 1] = ARGV[i]
 end
 for i = 3 + n * 2, #ARGV, 2 do
-  redis.call("HSET", ARGV[1] .. ARGV[i], unpack(template))
-  redis.call("HSET", ARGV[1] .. ARGV[i], "timestamp", ARGV[i + 1], "finishedOn", ARGV[i + 1])
-  redis.call("ZADD", KEYS[1], ARGV[i + 1], ARGV[i])
+  redis.call('HSET', ARGV[1] .. ARGV[i], unpack(template))
+  redis.call('HSET', ARGV[1] .. ARGV[i], 'timestamp', ARGV[i + 1], 'finishedOn', ARGV[i + 1])
+  redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i])
 end
 return 1

@@ -13,8 +13,19 @@ for i = 3, 2 + n * 2 do
 end
 for i = 3 + n * 2, #ARGV, 2 do
   local key = ARGV[1] .. ARGV[i]
-  redis.call("HSET", key, unpack(template))
-  redis.call("HSET", key, "id", ARGV[i], "createdAt", ARGV[i + 1], "startedAt", ARGV[i + 1], "finishedAt", ARGV[i + 1])
-  redis.call("ZADD", KEYS[1], 0, ARGV[i])
+  redis.call('HSET', key, unpack(template))
+  redis.call(
+    'HSET',
+    key,
+    'id',
+    ARGV[i],
+    'createdAt',
+    ARGV[i + 1],
+    'startedAt',
+    ARGV[i + 1],
+    'finishedAt',
+    ARGV[i + 1]
+  )
+  redis.call('ZADD', KEYS[1], 0, ARGV[i])
 end
 return 1

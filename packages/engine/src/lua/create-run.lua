@@ -35,4 +35,6 @@
 ]]
 --- @include "includes/create-run"
 
-return create_run(run_keys(), run_args(), function() return 0 end)
+return create_run(run_keys(), run_args(), function()
+  return 0
+end)

@@ -13,5 +13,7 @@ local function create_fire_run(k, run, index, stats, o)
   if handled then return { 0, run_of(handled), 0 } end
   local count = redis.call('ZCARD', index)
   if forgotten(index, o.at, o.maxKept, count) then return { 0, '', 0 } end
-  return create_run(k, run, function(runId) return write_occurrence(index, stats, o, runId, count) end)
+  return create_run(k, run, function(runId)
+    return write_occurrence(index, stats, o, runId, count)
+  end)
 end

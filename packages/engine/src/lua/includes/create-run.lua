@@ -43,7 +43,9 @@ local function run_args()
 end
 
 -- A key of another run of the flow is built from this prefix (same hash tag, same slot).
-local function run_prefix(key, runId) return string.sub(key, 1, -#runId - 1) end
+local function run_prefix(key, runId)
+  return string.sub(key, 1, -#runId - 1)
+end
 
 -- One HSET for the record and every step (a step's attempts count from a missing field, 0).
 local function write_record(k, run)

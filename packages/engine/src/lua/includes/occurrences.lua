@@ -35,9 +35,13 @@ local function occurrence_args(first)
   }
 end
 
-local function recorded_at(index, at) return redis.call('ZRANGEBYSCORE', index, at, at, 'LIMIT', 0, 1)[1] end
+local function recorded_at(index, at)
+  return redis.call('ZRANGEBYSCORE', index, at, at, 'LIMIT', 0, 1)[1]
+end
 
-local function run_of(member) return string.match(member, '|([^|]*)$') or '' end
+local function run_of(member)
+  return string.match(member, '|([^|]*)$') or ''
+end
 
 local function forgotten(index, at, maxKept, count)
   if count < maxKept then return false end
