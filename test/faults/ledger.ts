@@ -19,6 +19,7 @@ export interface RunRow {
 
 export interface OccurrenceRow {
   scheduledFor: number;
+  firedAt: number;
   outcome: string;
   runId?: string;
   manual?: boolean;
@@ -84,6 +85,8 @@ export interface Audit {
   unfinished: string[];
   failedRuns: number;
   completedRuns: number;
+  /** Fire lag (handled − planned) of the started fires, sorted. */
+  lags: number[];
 }
 
 /** Audits the fires each schedule planned for every whole second in [from, to). */
@@ -99,6 +102,7 @@ export function auditEverySecond(ledger: Ledger, scheduleIds: string[], from: nu
     unfinished: [],
     failedRuns: 0,
     completedRuns: 0,
+    lags: [],
   };
   const runsById = new Map(ledger.runs.map((r) => [r.id, r]));
   const runsPerFire = new Map<string, number>();
@@ -119,6 +123,7 @@ export function auditEverySecond(ledger: Ledger, scheduleIds: string[], from: nu
       }
       if (occurrence.outcome === 'started') {
         audit.started++;
+        audit.lags.push(occurrence.firedAt - t);
         const run = occurrence.runId ? runsById.get(occurrence.runId) : undefined;
         if (!run || run.scheduleId !== id || run.scheduledFor !== t) audit.brokenLinks.push(fire);
       } else if (occurrence.outcome === 'missed-catchup') {
@@ -142,11 +147,15 @@ export function auditEverySecond(ledger: Ledger, scheduleIds: string[], from: nu
     if (run.status === 'failed') audit.failedRuns++;
     if (run.status === 'completed') audit.completedRuns++;
   }
+  audit.lags.sort((a, b) => a - b);
   return audit;
 }
 
 /** Whether the fires are all accounted for and every run has finished: time to check. */
 export const settled = (audit: Audit) => audit.unaccounted.length === 0 && audit.unfinished.length === 0;
+
+const at = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? '-';
 
 export function describeAudit(audit: Audit): string {
   const sample = (list: string[]) =>
@@ -161,6 +170,7 @@ export function describeAudit(audit: Audit): string {
     `fires with two runs ${sample(audit.duplicates)}`,
     `runs not finished ${sample(audit.unfinished)}`,
     `runs completed ${audit.completedRuns}, failed ${audit.failedRuns}`,
+    `fire lag of the started p50 ${at(audit.lags, 0.5)} ms, p99 ${at(audit.lags, 0.99)} ms, max ${audit.lags.at(-1) ?? '-'} ms`,
   ].join('; ');
 }
 

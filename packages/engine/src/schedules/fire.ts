@@ -101,10 +101,10 @@ export const pastCatchup = (record: ScheduleRecord, scheduledFor: number, now: n
 
 /**
  * Whether a scheduled fire comes too late to be worth a run: its schedule's next planned fire is
- * already due, and the flow's queue has had jobs waiting at every check since before this fire was
- * planned, so the workers are behind (not back from an outage, whose fires are caught up). Such a
- * fire is recorded `missed-overload` and the newer fire runs: running every late fire would only
- * make the next ones later.
+ * already due, and the flow's queue has been backlogged since before this fire was planned, so
+ * the workers are behind (not back from an outage, whose fires are caught up). Such a fire is
+ * recorded `missed-overload` and the newer fire runs: running every late fire would only make
+ * the next ones later.
  */
 export function overloaded(record: ScheduleRecord, scheduledFor: number, now: number, backlogSince?: number) {
   if (backlogSince === undefined || backlogSince > scheduledFor || !isRecurring(record)) return false;
