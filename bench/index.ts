@@ -97,7 +97,7 @@ async function lagRounds(n: number) {
 }
 
 async function lag() {
-  for (const n of env('BENCH_SCHEDULES', '200,3000').split(',').map(Number)) {
+  for (const n of env('BENCH_SCHEDULES', '200,1000').split(',').map(Number)) {
     say(
       `fire lag: ${n} schedules every second for ${seconds} s, worker concurrency ${concurrency}, ${lagRoundCount} rounds…`,
     );
