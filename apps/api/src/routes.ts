@@ -1,16 +1,21 @@
 import {
   AuditList,
+  CancelRunRequest,
   CreateScheduleRequest,
+  DeleteRunResponse,
   DeleteScheduleResponse,
   Flow,
   FlowList,
   Health,
   JsonValue,
+  ListAllRunsQuery,
   ListAuditQuery,
   ListRunsQuery,
   ListSchedulesQuery,
   PauseScheduleRequest,
   PreviewScheduleRequest,
+  ReplayRunRequest,
+  ReplayRunResponse,
   Run,
   RunEventList,
   RunList,
@@ -25,7 +30,9 @@ import {
   Whoami,
 } from '@flowdeck/types';
 import { z } from 'zod';
+import { cancelRun } from './handlers/cancel-run.ts';
 import { createSchedule } from './handlers/create-schedule.ts';
+import { deleteRun } from './handlers/delete-run.ts';
 import { deleteSchedule } from './handlers/delete-schedule.ts';
 import { getFlow } from './handlers/get-flow.ts';
 import { getOpenApi } from './handlers/get-openapi.ts';
@@ -33,6 +40,7 @@ import { getRun } from './handlers/get-run.ts';
 import { getRunEvents } from './handlers/get-run-events.ts';
 import { getSchedule } from './handlers/get-schedule.ts';
 import { health } from './handlers/health.ts';
+import { listAllRuns } from './handlers/list-all-runs.ts';
 import { listAllSchedules } from './handlers/list-all-schedules.ts';
 import { listAudit } from './handlers/list-audit.ts';
 import { listFlows } from './handlers/list-flows.ts';
@@ -41,7 +49,9 @@ import { listSchedules } from './handlers/list-schedules.ts';
 import { listTokens } from './handlers/list-tokens.ts';
 import { pauseSchedule } from './handlers/pause-schedule.ts';
 import { previewSchedule } from './handlers/preview-schedule.ts';
+import { replayRun } from './handlers/replay-run.ts';
 import { resumeSchedule } from './handlers/resume-schedule.ts';
+import { retryRun } from './handlers/retry-run.ts';
 import { startFlow } from './handlers/start-flow.ts';
 import { triggerSchedule } from './handlers/trigger-schedule.ts';
 import { updateSchedule } from './handlers/update-schedule.ts';
@@ -111,6 +121,17 @@ export const routes: Route[] = [
     query: ListAuditQuery,
     responses: { 200: AuditList },
     handler: listAudit,
+  }),
+  route({
+    method: 'get',
+    path: '/api/_runs',
+    scope: 'read',
+    summary: "Every flow's runs, newest first, a page at a time",
+    description:
+      '`from` and `to` bound the creation time (ms). A page filtered by status, trigger or schedule looks at up to 2,000 runs, so it may hold fewer than `limit` while `nextCursor` goes on.',
+    query: ListAllRunsQuery,
+    responses: { 200: RunList },
+    handler: listAllRuns,
   }),
   route({
     method: 'get',
@@ -188,6 +209,60 @@ export const routes: Route[] = [
     responses: { 200: RunEventList },
     eventStream: true,
     handler: getRunEvents,
+  }),
+  flowRoute({
+    method: 'post',
+    path: '/api/_flows/:name/runs/:runId/cancel',
+    scope: 'operate',
+    audit: 'run.cancel',
+    summary: 'Cancel a queued or running run',
+    description:
+      'The run ends `canceled` at once: steps not started are skipped, and a running step has its `signal` aborted with a RunCancelledError within a second (what it returns later is ignored). 409 `run_ended` once the run has ended.',
+    params: RunParams,
+    body: optionalBody(CancelRunRequest),
+    responses: { 200: Run },
+    errors: [409],
+    handler: cancelRun,
+  }),
+  flowRoute({
+    method: 'post',
+    path: '/api/_flows/:name/runs/:runId/retry',
+    scope: 'operate',
+    audit: 'run.retry',
+    summary: 'Continue a failed or canceled run from the steps that did not complete',
+    description:
+      'Completed steps keep their outputs and do not run again; the others run with their retry policy afresh, their attempts numbered after the ones made. 409 `run_not_ended` while the run is queued or running, or once it completed.',
+    params: RunParams,
+    body: EmptyBody,
+    responses: { 200: Run },
+    errors: [409],
+    handler: retryRun,
+  }),
+  flowRoute({
+    method: 'post',
+    path: '/api/_flows/:name/runs/:runId/replay',
+    scope: 'operate',
+    audit: 'run.replay',
+    summary: "A new run of the flow with this run's input, or an edited one",
+    description:
+      "`input` replaces the run's input (checked against the flow's input schema: 422 naming the field). The new run's trigger is `{ type: 'replay', of }`, and the original lists it in `replays`.",
+    params: RunParams,
+    body: optionalBody(ReplayRunRequest),
+    responses: { 202: ReplayRunResponse },
+    errors: [422],
+    handler: replayRun,
+  }),
+  flowRoute({
+    method: 'delete',
+    path: '/api/_flows/:name/runs/:runId',
+    scope: 'admin',
+    audit: 'run.delete',
+    summary: 'Delete an ended run and its events',
+    description: '409 `run_not_ended` while the run is queued or running: cancel it first.',
+    params: RunParams,
+    responses: { 200: DeleteRunResponse },
+    errors: [409],
+    handler: deleteRun,
   }),
 
   flowRoute({

@@ -9,6 +9,9 @@ let api: TestApi;
 let doc: OpenApiDoc;
 let runId: string;
 let scheduleId: string;
+/** Runs for the run actions: one running (to cancel), one failed (to retry). */
+let runningId: string;
+let failedId: string;
 
 beforeAll(async () => {
   api = await startTestApi();
@@ -17,7 +20,12 @@ beforeAll(async () => {
     await (await api.fetch('/api/_flows/example-flow/start', postJson({ records: 2 }))).json(),
   );
   runId = started.runId;
+  const failing = await api.fetch('/api/_flows/flaky-flow/start', postJson({ failForGood: true }));
+  failedId = StartFlowResponse.parse(await failing.json()).runId;
   await waitForRunToFinish(api, 'example-flow', runId);
+  await waitForRunToFinish(api, 'flaky-flow', failedId);
+  const running = await api.fetch('/api/_flows/example-flow/start', postJson({ records: 1 }));
+  runningId = StartFlowResponse.parse(await running.json()).runId;
   const created = await api.fetch(
     '/api/_flows/cleanup-flow/schedule',
     postJson({ every: 3_600_000, input: { retentionDays: 3 }, metadata: { tags: ['contract'] } }),
@@ -51,6 +59,18 @@ const samples: Record<string, Sample> = {
   listRuns: { method: 'GET', path: () => '/api/_flows/example-flow/runs?limit=5' },
   getRun: { method: 'GET', path: () => `/api/_flows/example-flow/runs/${runId}` },
   getRunEvents: { method: 'GET', path: () => `/api/_flows/example-flow/runs/${runId}/events` },
+  listAllRuns: { method: 'GET', path: () => '/api/_runs?limit=5&status=completed' },
+  cancelRun: {
+    method: 'POST',
+    path: () => `/api/_flows/example-flow/runs/${runningId}/cancel`,
+    body: { reason: 'contract' },
+  },
+  retryRun: { method: 'POST', path: () => `/api/_flows/flaky-flow/runs/${failedId}/retry` },
+  replayRun: {
+    method: 'POST',
+    path: () => `/api/_flows/example-flow/runs/${runId}/replay`,
+    body: { input: { records: 2 } },
+  },
   createSchedule: {
     method: 'POST',
     path: () => '/api/_flows/example-flow/schedule',
@@ -68,6 +88,7 @@ const samples: Record<string, Sample> = {
   resumeSchedule: { method: 'POST', path: () => `${schedulePath()}/resume`, body: {} },
   triggerSchedule: { method: 'POST', path: () => `${schedulePath()}/trigger`, body: {} },
   deleteSchedule: { method: 'DELETE', path: schedulePath },
+  deleteRun: { method: 'DELETE', path: () => `/api/_flows/example-flow/runs/${runningId}` },
 };
 
 function operations(): Array<{ method: string; path: string; operation: Operation }> {

@@ -1,12 +1,15 @@
 import type {
   AuditEntry,
   CreateScheduleRequest,
+  DeleteRunResponse,
   Flow,
   FlowManifest,
+  ListAllRunsQuery,
   ListAuditQuery,
   ListRunsQuery,
   ListSchedulesQuery,
   Occurrence,
+  ReplayRunResponse,
   Run,
   RunEvent,
   RunList,
@@ -39,8 +42,18 @@ export interface Engine {
   startFlow(flowName: string, input: unknown, options: StartFlowOptions): Promise<StartFlowResponse>;
   runs: {
     list(flowName: string, query: ListRunsQuery): Promise<RunList>;
+    /** Every flow's runs, newest first (see runs/all.ts). */
+    listAll(query: ListAllRunsQuery): Promise<RunList>;
     /** Throws NotFoundError('run_not_found'). */
     get(flowName: string, runId: string): Promise<Run>;
+    /** Ends a queued or running run `canceled`. ConflictError('run_ended') once it has ended. */
+    cancel(flowName: string, runId: string, by: { name: string; reason?: string }): Promise<Run>;
+    /** Continues a failed or canceled run from its unfinished steps. ConflictError otherwise. */
+    retry(flowName: string, runId: string, by: { name: string }): Promise<Run>;
+    /** A new run with the run's input or `input`; InputInvalidError (422) as startFlow. */
+    replay(flowName: string, runId: string, input: unknown, by: { name: string }): Promise<ReplayRunResponse>;
+    /** Deletes an ended run. ConflictError('run_not_ended') while it is queued or running. */
+    remove(flowName: string, runId: string): Promise<DeleteRunResponse>;
   };
   events: {
     /**

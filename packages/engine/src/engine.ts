@@ -10,6 +10,8 @@ import { createQueues } from './queues.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { checkRedis, closeClient, commandClient, fromUrl, type RedisConnectionSpec } from './redis.ts';
 import { createRegistry } from './registry.ts';
+import { cancelRun, deleteRun, type RunActionDeps, replayRun, retryRun } from './run-actions.ts';
+import { listAllRuns } from './runs/all.ts';
 import { createRunStore } from './runs.ts';
 import { createScheduleService } from './schedules/service.ts';
 import { createStartFlow } from './start-flow.ts';
@@ -69,6 +71,7 @@ export type EngineParts = ReturnType<typeof createEngineParts>;
 export function createEngine(options: EngineOptions): Engine {
   const parts = createEngineParts(options);
   const { ctx, registry, runs, events, queues, startFlow, schedules } = parts;
+  const actions: RunActionDeps = { ctx, queues, registry, startFlow };
 
   async function health(): Promise<EngineHealth> {
     const redis = await checkRedis(ctx.redis);
@@ -89,7 +92,15 @@ export function createEngine(options: EngineOptions): Engine {
       manifest: registry.manifest,
     },
     startFlow,
-    runs: { list: runs.list, get: runs.get },
+    runs: {
+      list: runs.list,
+      listAll: async (query) => listAllRuns(ctx, await registry.names(), query),
+      get: runs.get,
+      cancel: (flow, runId, by) => cancelRun(actions, flow, runId, by),
+      retry: (flow, runId, by) => retryRun(actions, flow, runId, by),
+      replay: (flow, runId, input, by) => replayRun(actions, flow, runId, input, by),
+      remove: (flow, runId) => deleteRun(actions, flow, runId),
+    },
     events: { list: events.list, follow: events.follow },
     schedules: schedules.api,
     audit: createAuditLog(ctx, {

@@ -37,7 +37,10 @@ export class InputInvalidError extends FlowdeckError {
 }
 
 export class ConflictError extends FlowdeckError {
-  constructor(code: 'version_conflict' | 'schedule_completed', message: string) {
+  constructor(
+    code: 'version_conflict' | 'schedule_completed' | 'run_not_ended' | 'run_ended' | 'run_steps_stopping',
+    message: string,
+  ) {
     super(409, code, message);
   }
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LogLevel, RunEvent, TERMINAL_RUN_EVENTS } from '@flowdeck/types';
+import { type LogLevel, RunEvent } from '@flowdeck/types';
 import type { EngineContext } from './context.ts';
 import { EVENTS_MAX_LEN } from './context.ts';
 import { luaScript } from './lua.ts';
@@ -57,7 +57,8 @@ export function createEventLog(ctx: EngineContext) {
   }
 
   /**
-   * Stored events, then live ones, until a terminal run event, the run's end, or the signal aborts.
+   * Stored events, then live ones, until the run has ended and its last events are read, or the
+   * signal aborts.
    */
   async function* follow(flow: string, runId: string, options: { after?: string; signal: AbortSignal }) {
     const { signal } = options;
@@ -72,10 +73,8 @@ export function createEventLog(ctx: EngineContext) {
         read = await readAfter(flow, runId, seen);
         if (read.end === seen) return;
       }
-      for (const event of read.events) {
-        yield event;
-        if (TERMINAL_RUN_EVENTS.includes(event.type)) return;
-      }
+      // No return at a terminal event: a retried run goes on after its `run.failed`.
+      yield* read.events;
       // An abort ends the wait early (and the loop).
       if (read.end === seen) await sleep(POLL_MS, undefined, { signal }).catch(() => {});
       seen = read.end;

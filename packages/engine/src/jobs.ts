@@ -12,6 +12,8 @@ export const StepJob = z.object({
   step: z.string(),
   /** Attempts made before this job existed: the entry step's first attempt ran inside its marker job. */
   attemptsBefore: z.number().int().min(0).optional(),
+  /** Of those, the attempts made before the run was retried: its retry policy counts after them. */
+  retriedAfter: z.number().int().min(0).optional(),
   /**
    * Set on the first job of a new run's only entry step: the run's input, so the step starts
    * without reading its run (see step-runner.ts). With `version`, the job was sent together with

@@ -56,6 +56,21 @@ export function createQueues(ctx: EngineContext) {
     await queue(manifest.name).add(job.name, job.data, { ...job.opts, delay: delayMs });
   }
 
+  /**
+   * After a run was retried: its ready steps as step jobs, each with its retry policy's attempts
+   * afresh, numbered after the `attemptsBefore` it made.
+   */
+  async function enqueueRetriedSteps(
+    manifest: FlowManifest,
+    runId: string,
+    steps: { step: string; attemptsBefore: number }[],
+  ) {
+    const jobs = steps.map(({ step, attemptsBefore }) =>
+      stepJob(manifest, runId, step, attemptsBefore, attemptsBefore),
+    );
+    if (jobs.length > 0) await queue(manifest.name).addBulk(jobs);
+  }
+
   /** Removes these steps' jobs of the run, unless a worker holds one. */
   async function removeStepJobs(flow: string, runId: string, steps: string[]) {
     await Promise.all(
@@ -94,28 +109,51 @@ export function createQueues(ctx: EngineContext) {
     queues.clear();
   }
 
-  return { queue, enqueueSteps, enqueueRetry, removeStepJobs, hasStepJob, dueJobs, close };
+  return {
+    queue,
+    enqueueSteps,
+    enqueueRetry,
+    enqueueRetriedSteps,
+    removeStepJobs,
+    hasStepJob,
+    dueJobs,
+    close,
+  };
 }
 
 /**
- * A step job with the step's retry policy, less the attempts already made. BullMQ counts the
- * job's own attempts from one: an exponential backoff delay doubled once per earlier attempt
- * gives the delays the step would have had as one job.
+ * A step job with the step's retry policy, less the attempts already made since the run last
+ * began or was retried (`retriedAfter` of them were made before that). BullMQ counts the job's own
+ * attempts from one: an exponential backoff delay doubled once per earlier attempt gives the
+ * delays the step would have had as one job.
  */
-function stepJob(manifest: FlowManifest, runId: string, step: string, attemptsBefore: number) {
+function stepJob(
+  manifest: FlowManifest,
+  runId: string,
+  step: string,
+  attemptsBefore: number,
+  retriedAfter = 0,
+) {
   const policy = manifest.steps.find((s) => s.name === step);
-  const data: StepJob = { kind: 'step', runId, step, ...(attemptsBefore > 0 ? { attemptsBefore } : {}) };
+  const data: StepJob = {
+    kind: 'step',
+    runId,
+    step,
+    ...(attemptsBefore > 0 ? { attemptsBefore } : {}),
+    ...(retriedAfter > 0 ? { retriedAfter } : {}),
+  };
+  const made = attemptsBefore - retriedAfter;
   const backoff = policy?.retry.backoff;
   return {
     name: STEP_JOB_NAME,
     data,
     opts: {
       jobId: stepJobId(runId, step),
-      attempts: Math.max(1, (policy?.retry.attempts ?? 1) - attemptsBefore),
+      attempts: Math.max(1, (policy?.retry.attempts ?? 1) - made),
       backoff: backoff
         ? {
             type: backoff.type,
-            delay: backoff.type === 'exponential' ? backoff.delayMs * 2 ** attemptsBefore : backoff.delayMs,
+            delay: backoff.type === 'exponential' ? backoff.delayMs * 2 ** made : backoff.delayMs,
           }
         : undefined,
       removeOnComplete: true,

@@ -97,8 +97,14 @@ export function createRegistry(ctx: EngineContext) {
     return { ...m, workers: hosting, live: hosting.some((w) => w.live) };
   };
 
+  /** The names of every published flow, sorted, without reading their manifests. */
+  async function names(): Promise<string[]> {
+    return (await ctx.redis.hkeys(ctx.keys.flows)).sort();
+  }
+
   return {
     publish,
+    names,
     heartbeat,
     unpublishWorker,
     workers,

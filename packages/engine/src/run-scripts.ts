@@ -21,3 +21,9 @@ export const createRunScript = luaScript('create-run');
 export const stepStartedScript = luaScript('step-started');
 export const stepCompletedScript = luaScript('step-completed');
 export const stepFailedScript = luaScript('step-failed');
+
+/** An operator's actions on a run (see each file's header). */
+export const cancelRunScript = luaScript('cancel-run');
+export const retryRunScript = luaScript('retry-run');
+export const deleteRunScript = luaScript('delete-run');
+export const linkReplayScript = luaScript('link-replay');

@@ -7,7 +7,7 @@ import type { RedisClient } from './redis.ts';
 import type { HeldStep } from './schedules/fire.ts';
 import type { StepAbort } from './steps/abort.ts';
 import { attemptStep, type KnownStart } from './steps/attempt.ts';
-import type { StepDeps } from './steps/deps.ts';
+import type { RunningStep, StepDeps } from './steps/deps.ts';
 import { factsOf } from './steps/facts.ts';
 
 /**
@@ -17,11 +17,17 @@ import { factsOf } from './steps/facts.ts';
  * this module decides how a step job or a held step gets there and what a failure becomes.
  */
 
-export { StepAbort, StepTimeoutError, toErrorInfo, WorkerShutdownError } from './steps/abort.ts';
+export {
+  RunCancelledError,
+  StepAbort,
+  StepTimeoutError,
+  toErrorInfo,
+  WorkerShutdownError,
+} from './steps/abort.ts';
 
 export interface StepRunnerState {
-  /** The handlers now running, aborted when the shutdown grace ends. */
-  running: Set<StepAbort>;
+  /** The handlers now running and their runs, aborted when the run is canceled or the shutdown grace ends. */
+  running: Map<StepAbort, RunningStep>;
 }
 
 /**
@@ -47,7 +53,7 @@ export function createStepRunner(parts: EngineParts, state: StepRunnerState, job
 /** A step job: a failed attempt is thrown, so BullMQ retries the job with the step's backoff. */
 export async function runStep(deps: StepDeps, flow: DefinedFlow, job: Job, data: StepJob) {
   const attempt = job.attemptsMade + 1 + (data.attemptsBefore ?? 0);
-  const at = { flow, runId: data.runId, step: data.step, attempt };
+  const at = { flow, runId: data.runId, step: data.step, attempt, retriedAfter: data.retriedAfter };
   const result = await attemptStep(deps, at, startsAtOnce(deps, flow, job, data));
   if (result.state === 'failed') throw result.error;
   return result.state === 'completed' ? { completed: true } : { skipped: true };

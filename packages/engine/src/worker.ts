@@ -13,6 +13,7 @@ import {
   type StepRunnerState,
   WorkerShutdownError,
 } from './step-runner.ts';
+import { abortCanceled, CANCEL_CHECK_MS } from './steps/cancel-watch.ts';
 
 export type WorkerOptions = EngineOptions & {
   flows: DefinedFlow[];
@@ -61,7 +62,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   );
   await schedules.reconcile(names);
 
-  const state: StepRunnerState = { running: new Set() };
+  const state: StepRunnerState = { running: new Map() };
   const connection = blockingClient(ctx.connection, 'flowdeck:worker:bullmq');
   const { runStep, runHeldStep } = createStepRunner(parts, state, connection);
   const workers = options.flows.map((flow) => {
@@ -124,6 +125,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   }, options.heartbeatMs);
   heartbeat.unref();
   const backlogCheck = periodically(BACKLOG_CHECK_MS, () => schedules.checkBacklogs(names), ctx);
+  const cancelCheck = periodically(CANCEL_CHECK_MS, () => abortCanceled(ctx, state.running), ctx);
   const runRepair = createRunRepair(ctx, parts);
   const check = options.checkIntervalMs
     ? periodically(
@@ -148,7 +150,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
   let closing: Promise<void> | undefined;
   async function close() {
     clearInterval(heartbeat);
-    await Promise.all([check?.stop(), backlogCheck.stop()]);
+    await Promise.all([check?.stop(), backlogCheck.stop(), cancelCheck.stop()]);
     const graceful = Promise.all(workers.map((w) => w.close()));
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<'expired'>((resolve) => {
@@ -158,7 +160,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
       ctx.logger.warn('shutdown grace period over; abandoning running steps', {
         running: state.running.size,
       });
-      for (const abort of state.running) abort.abort(new WorkerShutdownError());
+      for (const abort of state.running.keys()) abort.abort(new WorkerShutdownError());
       await Promise.all(workers.map((w) => w.close(true)));
     }
     clearTimeout(timer);

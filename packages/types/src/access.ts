@@ -33,6 +33,10 @@ export type TokenList = z.infer<typeof TokenList>;
 
 export const AuditAction = z.enum([
   'run.start',
+  'run.cancel',
+  'run.retry',
+  'run.replay',
+  'run.delete',
   'schedule.create',
   'schedule.update',
   'schedule.pause',

@@ -12,6 +12,9 @@ export const RunEventType = z.enum([
   'step.skipped',
   'run.completed',
   'run.failed',
+  'run.canceled',
+  'run.retried',
+  'run.replayed',
 ]);
 export type RunEventType = z.infer<typeof RunEventType>;
 
@@ -37,4 +40,5 @@ export type RunEvent = z.infer<typeof RunEvent>;
 export const RunEventList = z.object({ items: z.array(RunEvent) });
 export type RunEventList = z.infer<typeof RunEventList>;
 
-export const TERMINAL_RUN_EVENTS: readonly RunEventType[] = ['run.completed', 'run.failed'];
+/** Events after which a run changes no more, unless it is retried (`run.retried`). */
+export const TERMINAL_RUN_EVENTS: readonly RunEventType[] = ['run.completed', 'run.failed', 'run.canceled'];

@@ -4,10 +4,12 @@ import { FlowName, Millis, StepName } from './common.ts';
 export const RunStatus = z.enum(['queued', 'running', 'completed', 'failed', 'canceled']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
-export const StepStatus = z.enum(['pending', 'running', 'completed', 'failed', 'skipped']);
+/** `canceled`: the step was running when its run was canceled; whatever it returns later is ignored. */
+export const StepStatus = z.enum(['pending', 'running', 'completed', 'failed', 'skipped', 'canceled']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
-export const TriggerType = z.enum(['manual', 'api', 'schedule']);
+/** `replay`: a new run of another run's flow, with its input or an edited one (`of` names it). */
+export const TriggerType = z.enum(['manual', 'api', 'schedule', 'replay']);
 export type TriggerType = z.infer<typeof TriggerType>;
 
 export const Trigger = z.object({
@@ -15,6 +17,8 @@ export const Trigger = z.object({
   scheduleId: z.string().optional(),
   /** The planned fire time of the schedule occurrence that started the run. */
   scheduledFor: Millis.optional(),
+  /** For a replay: the run it replays. */
+  of: z.string().optional(),
 });
 export type Trigger = z.infer<typeof Trigger>;
 
@@ -63,6 +67,8 @@ export const Run = RunSummary.omit({ steps: true }).extend({
   output: z.unknown().optional(),
   stepCounts: StepCounts,
   steps: z.array(StepState),
+  /** The runs that replay this one, oldest first. */
+  replays: z.array(z.string()),
 });
 export type Run = z.infer<typeof Run>;
 
@@ -80,6 +86,18 @@ export const ListRunsQuery = z.object({
 });
 export type ListRunsQuery = z.infer<typeof ListRunsQuery>;
 
+/** GET /api/_runs: every flow's runs, newest first; `from`/`to` bound the creation time (ms). */
+export const ListAllRunsQuery = ListRunsQuery.extend({
+  flowName: FlowName.optional(),
+  trigger: TriggerType.optional(),
+  from: z.coerce.number().int().nonnegative().optional(),
+  to: z.coerce.number().int().nonnegative().optional(),
+}).refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, {
+  message: 'from must not be after to',
+  path: ['from'],
+});
+export type ListAllRunsQuery = z.infer<typeof ListAllRunsQuery>;
+
 export const StartFlowResponse = z.object({
   runId: z.string(),
   flowName: FlowName,
@@ -88,3 +106,17 @@ export const StartFlowResponse = z.object({
   created: z.boolean(),
 });
 export type StartFlowResponse = z.infer<typeof StartFlowResponse>;
+
+/** POST …/runs/:runId/cancel */
+export const CancelRunRequest = z.object({ reason: z.string().max(500).optional() }).strict();
+export type CancelRunRequest = z.infer<typeof CancelRunRequest>;
+
+/** POST …/runs/:runId/replay: `input` replaces the original run's input when given. */
+export const ReplayRunRequest = z.object({ input: z.unknown().optional() }).strict();
+export type ReplayRunRequest = z.infer<typeof ReplayRunRequest>;
+
+export const ReplayRunResponse = StartFlowResponse.extend({ replayOf: z.string() });
+export type ReplayRunResponse = z.infer<typeof ReplayRunResponse>;
+
+export const DeleteRunResponse = z.object({ deleted: z.literal(true), runId: z.string() });
+export type DeleteRunResponse = z.infer<typeof DeleteRunResponse>;

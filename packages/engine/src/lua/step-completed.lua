@@ -87,7 +87,10 @@ local got = redis.call('HMGET', runKey, 'status', 's:' .. step, 'remaining')
 local status, s = got[1], got[2]
 if not status then return { 'ignored', -1, 0 } end
 local unrecorded = unrecordedStart ~= '' and s == 'pending'
-if s == 'failed' or s == 'skipped' or (unrecorded and status ~= 'queued') then return { 'ignored', -1, 0 } end
+-- A step of a canceled run (`canceled`) has its result ignored.
+if s == 'failed' or s == 'skipped' or s == 'canceled' or (unrecorded and status ~= 'queued') then
+  return { 'ignored', -1, 0 }
+end
 local state = s == 'completed' and 'again' or 'ok'
 local remaining = tonumber(got[3])
 if state == 'ok' then

@@ -29,7 +29,7 @@ local firstStep = 8
 local status = redis.call('HGET', runKey, 'status')
 if not status then return 0 end
 local s = redis.call('HGET', runKey, 's:' .. step)
-if s == 'completed' or s == 'failed' or s == 'skipped' then return 0 end
+if s == 'completed' or s == 'failed' or s == 'skipped' or s == 'canceled' then return 0 end
 redis.call('HSET', runKey, 'e:' .. step, errorJson)
 redis.call('RPUSH', eventsKey, stepEvent)
 if not final then return 1 end

@@ -77,7 +77,7 @@ function runIdsBefore(
 }
 
 /** The run hashes of `ids` in one pipeline, in order (empty for a run that is gone). */
-async function readRuns({ redis, keys }: EngineContext, flow: string, ids: string[]) {
+export async function readRuns({ redis, keys }: EngineContext, flow: string, ids: string[]) {
   const pipeline = redis.pipeline();
   for (const id of ids) pipeline.hgetall(keys.run(flow, id));
   const hashes = (await pipeline.exec()) ?? [];
@@ -131,7 +131,7 @@ function countSteps(steps: StepState[]): StepCounts {
   };
 }
 
-function toSummary(hash: Record<string, string>): RunSummary {
+export function toSummary(hash: Record<string, string>): RunSummary {
   return {
     id: hash.id!,
     flowName: hash.flow!,
@@ -145,8 +145,17 @@ function toSummary(hash: Record<string, string>): RunSummary {
   };
 }
 
+/** The runs that replay this one (fields `r:<run id>` holding when), oldest first. */
+function replaysOf(hash: Record<string, string>): string[] {
+  return Object.keys(hash)
+    .filter((field) => field.startsWith('r:'))
+    .sort((a, b) => Number(hash[a]) - Number(hash[b]))
+    .map((field) => field.slice(2));
+}
+
 function toRun(hash: Record<string, string>): Run {
   const steps = toSteps(hash);
   const { steps: stepCounts, ...summary } = toSummary(hash);
-  return { ...summary, input: parse(hash.input) ?? null, output: parse(hash.output), stepCounts, steps };
+  const input = parse(hash.input) ?? null;
+  return { ...summary, input, output: parse(hash.output), stepCounts, steps, replays: replaysOf(hash) };
 }

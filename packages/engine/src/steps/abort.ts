@@ -17,6 +17,14 @@ export class WorkerShutdownError extends Error {
   }
 }
 
+/** Thrown into a handler's signal when its run is canceled; what the handler returns is ignored. */
+export class RunCancelledError extends Error {
+  constructor(runId: string) {
+    super(`run ${runId} was canceled`);
+    this.name = 'RunCancelledError';
+  }
+}
+
 /**
  * A running handler's abort: its signal is made only when the handler reads `context.signal`
  * (most never do, and an AbortController per step was a measurable share of a no-op step).

@@ -1,7 +1,14 @@
 import type { StepManifest } from '@flowdeck/types';
 import type { StepContext } from '../flow.ts';
 import { recordStepFailed, recordStepStarted } from '../runs/steps.ts';
-import { backoffDelay, StepAbort, toErrorInfo, WorkerShutdownError, withTimeout } from './abort.ts';
+import {
+  backoffDelay,
+  RunCancelledError,
+  StepAbort,
+  toErrorInfo,
+  WorkerShutdownError,
+  withTimeout,
+} from './abort.ts';
 import { completeStep } from './complete.ts';
 import { type DeferredStart, deferStart } from './deferred-start.ts';
 import { logFailedWrite, type StepAttempt, type StepDeps } from './deps.ts';
@@ -66,7 +73,7 @@ async function runHandler(
   const abort = new StepAbort();
   const pendingLogs: Promise<void>[] = [];
   const context = stepContext(deps, at, running, abort, pendingLogs);
-  deps.running.add(abort);
+  deps.running.set(abort, { flow: at.flow.manifest.name, runId: at.runId });
   try {
     const output = await withTimeout(() => at.flow.step(at.step).handler(context), policy.timeoutMs, abort);
     await Promise.all(pendingLogs);
@@ -81,6 +88,8 @@ async function runHandler(
   } catch (error) {
     const unrecordedStart = deferred?.settle();
     await Promise.all(pendingLogs);
+    // The run was canceled: its record already says so, and a late result would be ignored.
+    if (abort.reason instanceof RunCancelledError) return { state: 'skipped' };
     if (abort.reason instanceof WorkerShutdownError) {
       // Keep the job active: its lock lapses with this process and BullMQ's stalled-job
       // check hands it to another worker, which runs the step again.
@@ -133,7 +142,7 @@ async function failAttempt(
   error: unknown,
 ): Promise<Attempt> {
   const { flow, runId, step, attempt } = at;
-  const final = attempt >= policy.retry.attempts;
+  const final = attempt - (at.retriedAfter ?? 0) >= policy.retry.attempts;
   const delayMs = backoffDelay(policy.retry.backoff, attempt);
   await recordStepFailed(deps.ctx, flow.manifest.name, runId, {
     step,

@@ -14,8 +14,14 @@ export interface StepDeps {
   events: EventLog;
   queues: Queues;
   facts: FlowFactsCache;
-  /** The handlers now running, aborted when the shutdown grace ends. */
-  running: Set<StepAbort>;
+  /** The handlers now running and their runs: aborted when the run is canceled or the shutdown grace ends. */
+  running: Map<StepAbort, RunningStep>;
+}
+
+/** Which run a running handler works for. */
+export interface RunningStep {
+  flow: string;
+  runId: string;
 }
 
 /** One attempt of one step of a run. */
@@ -24,6 +30,8 @@ export interface StepAttempt {
   runId: string;
   step: string;
   attempt: number;
+  /** Attempts made before the run was retried: the step's retry policy counts after them. */
+  retriedAfter?: number;
 }
 
 /** Logs a failed write of a step that nothing waits for. */
