@@ -45,13 +45,16 @@ interface Spec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, I>
   handler: (input: I) => Promise<Reply | undefined>;
 }
 
-/** A route whose params, query and body are validated with the given schemas before the handler runs. */
+/**
+ * A route whose params, query and body are validated with the given schemas before the handler
+ * runs. A write across flows names its audit action; its reply names the flows (`audit.perFlow`).
+ */
 export function route<
   P extends z.ZodType = typeof NoParams,
   Q extends z.ZodType = typeof NoQuery,
   B extends z.ZodType = typeof NoBody,
->(spec: Spec<P, Q, B, HandlerInput<z.output<P>, z.output<Q>, z.output<B>>>): Route {
-  return build(spec, undefined, NoParams, false, async () => ({}));
+>(spec: Spec<P, Q, B, HandlerInput<z.output<P>, z.output<Q>, z.output<B>>> & { audit?: AuditAction }): Route {
+  return build(spec, spec.audit, NoParams, false, async () => ({}));
 }
 
 /**
@@ -132,9 +135,8 @@ function build<I>(
         } as I;
         const reply = await spec.handler(input);
         if (!reply) return;
-        if (audit && principal && resources.flow) {
-          await recordWrite(deps, logger, audit, principal, resources.flow.name, reply, res);
-        }
+        if (audit && principal)
+          await recordWrites(deps, logger, audit, principal, resources.flow, reply, res);
         send(res, reply);
       } catch (error) {
         if (error instanceof UnauthorizedError || error instanceof ForbiddenError) {
@@ -147,24 +149,27 @@ function build<I>(
   };
 }
 
-async function recordWrite(
+/** A write's audit entry: one for its flow, or one per flow a write across flows names. */
+async function recordWrites(
   deps: AppDeps,
   logger: AppDeps['logger'],
   action: AuditAction,
   principal: Principal,
-  flowName: string,
+  flow: FlowManifest | undefined,
   reply: Reply,
   res: Response,
 ) {
   const requestId = requestIdOf(res);
-  const entry = {
-    actor: principal.name,
-    action,
-    flowName,
-    ...(requestId ? { requestId } : {}),
-    ...reply.audit,
-  };
-  await recordChange(deps.engine, logger, entry, deps.shutdown);
+  const { perFlow, ...details } = reply.audit ?? {};
+  const entries = flow ? [{ flowName: flow.name, ...details }] : (perFlow ?? []);
+  for (const entry of entries) {
+    await recordChange(
+      deps.engine,
+      logger,
+      { actor: principal.name, action, ...(requestId ? { requestId } : {}), ...entry },
+      deps.shutdown,
+    );
+  }
 }
 
 function deniedAttempt(error: UnauthorizedError | ForbiddenError, req: Request) {

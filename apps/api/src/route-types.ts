@@ -49,6 +49,8 @@ export interface AuditDetails {
   runId?: string;
   before?: unknown;
   after?: unknown;
+  /** A write across flows (not under /api/_flows/:name): one entry per flow, with what it changed there. */
+  perFlow?: { flowName: string; after: unknown }[];
 }
 
 /** A handler returns what to send, or nothing when it wrote the response itself (SSE). */

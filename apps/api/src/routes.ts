@@ -1,5 +1,7 @@
 import {
   AuditList,
+  BulkRunsRequest,
+  BulkRunsResponse,
   CancelRunRequest,
   CreateScheduleRequest,
   DeleteRunResponse,
@@ -30,6 +32,7 @@ import {
   Whoami,
 } from '@flowdeck/types';
 import { z } from 'zod';
+import { bulkRuns } from './handlers/bulk-runs.ts';
 import { cancelRun } from './handlers/cancel-run.ts';
 import { createSchedule } from './handlers/create-schedule.ts';
 import { deleteRun } from './handlers/delete-run.ts';
@@ -132,6 +135,19 @@ export const routes: Route[] = [
     query: ListAllRunsQuery,
     responses: { 200: RunList },
     handler: listAllRuns,
+  }),
+  route({
+    method: 'post',
+    path: '/api/_runs/bulk',
+    scope: 'operate',
+    audit: 'run.bulk',
+    summary: 'One action (cancel, retry, replay, delete) on many runs, with a result per run',
+    description:
+      'Name the runs (`runs`: up to 1,000 `{ flowName, runId }`) or select them (`filter`, as GET /api/_runs; the newest 1,000, `more` when others matched). Each result is `ok` or carries the status and problem `code` that run answered with. `delete` needs the admin scope.',
+    body: BulkRunsRequest,
+    responses: { 200: BulkRunsResponse },
+    errors: [403],
+    handler: bulkRuns,
   }),
   route({
     method: 'get',

@@ -88,6 +88,11 @@ const samples: Record<string, Sample> = {
   resumeSchedule: { method: 'POST', path: () => `${schedulePath()}/resume`, body: {} },
   triggerSchedule: { method: 'POST', path: () => `${schedulePath()}/trigger`, body: {} },
   deleteSchedule: { method: 'DELETE', path: schedulePath },
+  bulkRuns: {
+    method: 'POST',
+    path: () => '/api/_runs/bulk',
+    body: { action: 'replay', runs: [{ flowName: 'example-flow', runId: 'missing00000000000x' }] },
+  },
   deleteRun: { method: 'DELETE', path: () => `/api/_flows/example-flow/runs/${runningId}` },
 };
 

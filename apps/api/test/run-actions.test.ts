@@ -1,4 +1,11 @@
-import { AuditList, DeleteRunResponse, ReplayRunResponse, Run, StartFlowResponse } from '@flowdeck/types';
+import {
+  AuditList,
+  BulkRunsResponse,
+  DeleteRunResponse,
+  ReplayRunResponse,
+  Run,
+  StartFlowResponse,
+} from '@flowdeck/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postJson, readProblem, startTestApi, type TestApi, waitForRunToFinish } from './helpers.ts';
 
@@ -112,5 +119,44 @@ describe('delete over HTTP', () => {
     const audit = AuditList.parse(await (await api.fetch('/api/_audit?limit=50')).json());
     const actions = audit.items.filter((e) => e.runId === running).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['run.cancel', 'run.delete']));
+  });
+});
+
+describe('bulk over HTTP', () => {
+  it('answers a result per run, 200 even when some refused, and audits each flow', async () => {
+    const failed = await start('flaky-flow', { failForGood: true });
+    const running = await start('example-flow', { records: 1 });
+    await waitForRunToFinish(api, 'flaky-flow', failed);
+    const runs = [
+      { flowName: 'flaky-flow', runId: failed },
+      { flowName: 'example-flow', runId: running },
+    ];
+    const response = await api.fetch('/api/_runs/bulk', postJson({ action: 'cancel', runs, reason: 'bulk' }));
+    expect(response.status).toBe(200);
+    const answer = BulkRunsResponse.parse(await response.json());
+    expect(answer.results.map((r) => [r.runId, r.ok, r.code ?? r.runStatus])).toEqual([
+      [failed, false, 'run_ended'],
+      [running, true, 'canceled'],
+    ]);
+    const audit = AuditList.parse(
+      await (await api.fetch('/api/_audit?flowName=example-flow&limit=20')).json(),
+    );
+    expect(audit.items.find((e) => e.action === 'run.bulk')?.after).toMatchObject({
+      action: 'cancel',
+      acted: [running],
+    });
+  });
+
+  it('refuses both runs and filter, or more than 1,000 runs, naming the field', async () => {
+    const both = await api.fetch(
+      '/api/_runs/bulk',
+      postJson({ action: 'retry', runs: [{ flowName: 'flaky-flow', runId: 'x' }], filter: {} }),
+    );
+    expect(both.status).toBe(400);
+    expect((await readProblem(both)).errors?.[0]?.path).toBe('body.runs');
+    const runs = Array.from({ length: 1001 }, (_, i) => ({ flowName: 'flaky-flow', runId: `r${i}` }));
+    const tooMany = await api.fetch('/api/_runs/bulk', postJson({ action: 'retry', runs }));
+    expect(tooMany.status).toBe(400);
+    expect((await readProblem(tooMany)).errors?.[0]?.path).toBe('body.runs');
   });
 });

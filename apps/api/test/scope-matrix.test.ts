@@ -21,7 +21,8 @@ const RANK: Record<Caller, number> = { none: 0, read: 1, operate: 2, admin: 3 };
  * write happens; it also shows that access is checked before anything is looked up.
  */
 function expected(route: (typeof routes)[number], caller: Caller): number {
-  const allowed = route.flowScoped ? 404 : 200;
+  // A bulk request needs an action, so the empty body an allowed caller sends is a 400.
+  const allowed = route.flowScoped ? 404 : route.operationId === 'bulkRuns' ? 400 : 200;
   if (route.scope === 'public') return allowed;
   if (caller === 'none') return 401;
   return RANK[caller] >= RANK[route.scope] ? allowed : 403;
@@ -51,6 +52,26 @@ describe('access by scope', () => {
       }
     }
     expect(actual).toEqual(wanted);
+  });
+
+  it('lets only an admin delete runs in bulk, as deleting one run', async () => {
+    const body = JSON.stringify({ action: 'delete', runs: [{ flowName: 'no-such-flow', runId: 'r1' }] });
+    const as = (caller: 'operate' | 'admin') =>
+      api.fetch('/api/_runs/bulk', {
+        method: 'POST',
+        headers: { ...bearer(TOKENS[caller]), 'content-type': 'application/json' },
+        body,
+      });
+    const refused = await as('operate');
+    expect(refused.status).toBe(403);
+    expect((await readProblem(refused)).detail).toMatch(/deleting runs needs admin/);
+    const allowed = await as('admin');
+    expect(allowed.status).toBe(200);
+    expect(await allowed.json()).toMatchObject({
+      succeeded: 0,
+      failed: 1,
+      results: [{ code: 'run_not_found' }],
+    });
   });
 
   it('declares a scope on every route, and operate or more on every write', () => {

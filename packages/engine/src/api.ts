@@ -1,5 +1,7 @@
 import type {
   AuditEntry,
+  BulkRunsRequest,
+  BulkRunsResponse,
   CreateScheduleRequest,
   DeleteRunResponse,
   Flow,
@@ -54,6 +56,8 @@ export interface Engine {
     replay(flowName: string, runId: string, input: unknown, by: { name: string }): Promise<ReplayRunResponse>;
     /** Deletes an ended run. ConflictError('run_not_ended') while it is queued or running. */
     remove(flowName: string, runId: string): Promise<DeleteRunResponse>;
+    /** One action on many runs, with a result per run (see run-bulk.ts). */
+    bulk(request: BulkRunsRequest, by: { name: string }): Promise<BulkRunsResponse>;
   };
   events: {
     /**

@@ -11,6 +11,7 @@ import { createRateLimiter } from './rate-limit.ts';
 import { checkRedis, closeClient, commandClient, fromUrl, type RedisConnectionSpec } from './redis.ts';
 import { createRegistry } from './registry.ts';
 import { cancelRun, deleteRun, type RunActionDeps, replayRun, retryRun } from './run-actions.ts';
+import { bulkRuns } from './run-bulk.ts';
 import { listAllRuns } from './runs/all.ts';
 import { createRunStore } from './runs.ts';
 import { createScheduleService } from './schedules/service.ts';
@@ -100,6 +101,7 @@ export function createEngine(options: EngineOptions): Engine {
       retry: (flow, runId, by) => retryRun(actions, flow, runId, by),
       replay: (flow, runId, input, by) => replayRun(actions, flow, runId, input, by),
       remove: (flow, runId) => deleteRun(actions, flow, runId),
+      bulk: async (request, by) => bulkRuns(actions, await registry.names(), request, by),
     },
     events: { list: events.list, follow: events.follow },
     schedules: schedules.api,

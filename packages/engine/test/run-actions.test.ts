@@ -246,3 +246,44 @@ describe('delete', () => {
     expect(await stack.engine.events.list('hanging', runId)).toEqual([]);
   });
 });
+
+describe('bulk', () => {
+  it('retries 50 failed runs in one call, one result each, and reports a run it cannot retry beside them', async () => {
+    stack = testStack();
+    const { flow, calls, failing } = flakyFlow();
+    await stack.startWorker([flow], { concurrency: 20 });
+    const runIds: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      runIds.push((await stack.engine.startFlow('flaky', { n: i }, { trigger: { type: 'api' } })).runId);
+    }
+    await Promise.all(runIds.map((id) => waitForRun(stack.engine, 'flaky', id)));
+    failing.until = 0;
+    const runs = [...runIds, '0000000000000000000'].map((runId) => ({ flowName: 'flaky', runId }));
+
+    const answer = await stack.engine.runs.bulk({ action: 'retry', runs }, by);
+    expect(answer).toMatchObject({ action: 'retry', succeeded: 50, failed: 1, more: false });
+    expect(answer.results).toHaveLength(51);
+    expect(answer.results.at(-1)).toMatchObject({ ok: false, status: 404, code: 'run_not_found' });
+    const done = await Promise.all(runIds.map((id) => waitForRun(stack.engine, 'flaky', id)));
+    expect(done.every((run) => run.status === 'completed')).toBe(true);
+    expect(calls.fetch).toBe(50);
+  });
+
+  it('selects runs by a filter across flows and acts on each once', async () => {
+    stack = testStack();
+    const { flow } = flakyFlow();
+    const { flow: hanging } = hangingFlow();
+    await stack.startWorker([flow, hanging]);
+    const failed = (await stack.engine.startFlow('flaky', { n: 1 }, { trigger: { type: 'api' } })).runId;
+    await waitForRun(stack.engine, 'flaky', failed);
+    const running = (await stack.engine.startFlow('hanging', {}, { trigger: { type: 'api' } })).runId;
+
+    const canceled = await stack.engine.runs.bulk(
+      { action: 'cancel', filter: { status: 'running' }, reason: 'freeze' },
+      by,
+    );
+    expect(canceled.results.map((r) => [r.runId, r.ok, r.runStatus])).toEqual([[running, true, 'canceled']]);
+    const deleted = await stack.engine.runs.bulk({ action: 'delete', filter: { flowName: 'flaky' } }, by);
+    expect(deleted).toMatchObject({ succeeded: 1, failed: 0, results: [{ runId: failed, ok: true }] });
+  });
+});

@@ -37,6 +37,7 @@ export const AuditAction = z.enum([
   'run.retry',
   'run.replay',
   'run.delete',
+  'run.bulk',
   'schedule.create',
   'schedule.update',
   'schedule.pause',

@@ -120,3 +120,63 @@ export type ReplayRunResponse = z.infer<typeof ReplayRunResponse>;
 
 export const DeleteRunResponse = z.object({ deleted: z.literal(true), runId: z.string() });
 export type DeleteRunResponse = z.infer<typeof DeleteRunResponse>;
+
+/** The most runs one bulk request acts on. */
+export const BULK_RUNS_MAX = 1000;
+
+export const RunRef = z.object({ flowName: FlowName, runId: z.string().max(200) }).strict();
+export type RunRef = z.infer<typeof RunRef>;
+
+export const BulkRunAction = z.enum(['cancel', 'retry', 'replay', 'delete']);
+export type BulkRunAction = z.infer<typeof BulkRunAction>;
+
+/**
+ * POST /api/_runs/bulk: one action on the runs named in `runs`, or on those `filter` selects (as
+ * GET /api/_runs does), at most BULK_RUNS_MAX per call; `reason` goes with a cancel.
+ */
+export const BulkRunsRequest = z
+  .object({
+    action: BulkRunAction,
+    runs: z.array(RunRef).min(1).max(BULK_RUNS_MAX).optional(),
+    filter: z
+      .object({
+        flowName: FlowName.optional(),
+        status: RunStatus.optional(),
+        trigger: TriggerType.optional(),
+        scheduleId: z.string().max(200).optional(),
+        from: Millis.optional(),
+        to: Millis.optional(),
+      })
+      .strict()
+      .optional(),
+    reason: z.string().max(500).optional(),
+  })
+  .strict()
+  .refine((body) => (body.runs === undefined) !== (body.filter === undefined), {
+    message: 'give exactly one of runs and filter',
+    path: ['runs'],
+  });
+export type BulkRunsRequest = z.infer<typeof BulkRunsRequest>;
+
+/** What the action did to one run: `ok`, or the status and problem code it answered with. */
+export const BulkRunResult = RunRef.extend({
+  ok: z.boolean(),
+  /** The run's status after the action (absent after a delete or a failure). */
+  runStatus: RunStatus.optional(),
+  /** For a replay: the new run. */
+  replayRunId: z.string().optional(),
+  status: z.number().int().optional(),
+  code: z.string().optional(),
+  message: z.string().optional(),
+});
+export type BulkRunResult = z.infer<typeof BulkRunResult>;
+
+export const BulkRunsResponse = z.object({
+  action: BulkRunAction,
+  results: z.array(BulkRunResult),
+  succeeded: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  /** With a filter: more runs matched than one call acts on; send the same request again. */
+  more: z.boolean(),
+});
+export type BulkRunsResponse = z.infer<typeof BulkRunsResponse>;
