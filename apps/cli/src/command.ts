@@ -25,6 +25,8 @@ export interface Command {
   args: string[];
   options?: Record<string, OptionSpec & { help: string }>;
   summary: string;
+  /** Lines for `--help` under the summary: what the server may refuse, and the exit code then. */
+  notes?: string[];
   run(context: Context): Promise<ExitCode>;
 }
 

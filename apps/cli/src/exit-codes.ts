@@ -8,7 +8,10 @@ export const EXIT = {
    * schedule options the API's request schema refuses.
    */
   usage: 2,
-  /** The server refused the request: not found, invalid, conflict. */
+  /**
+   * The server refused the request: not found (404), invalid (400, 422), or a conflict (409,
+   * such as a run whose status does not allow the action).
+   */
   refused: 3,
   /** No token, an unknown token, or a token without the scope the command needs. */
   unauthorized: 4,

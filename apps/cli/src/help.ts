@@ -12,7 +12,8 @@ const EXIT_HELP = `Exit codes:
   0  done (with start --wait: the run completed)
   1  start --wait: the run failed or was canceled
   2  the command line is wrong
-  3  the server refused the request (not found, invalid, conflict)
+  3  the server refused the request: not found, invalid, or a conflict
+     (such as canceling a run that has ended)
   4  no token, an unknown token, or a token without the needed scope
   5  the API could not be reached or was unavailable; worth a retry`;
 
@@ -46,6 +47,7 @@ export function commandHelp(command: Command): string {
     `Usage: ${usageOf(command)}${options.length > 0 ? ' [options]' : ''}`,
     '',
     command.summary,
+    ...(command.notes ? ['', ...command.notes] : []),
     ...(options.length > 0 ? ['', 'Options:', columns(options)] : []),
     '',
     'Global options:',

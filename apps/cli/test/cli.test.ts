@@ -1,9 +1,16 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTokenStore, parseTokenSpecs, startTestApi, type TestApi } from '@flowdeck/api/testing';
+import {
+  createTokenStore,
+  parseTokenSpecs,
+  startTestApi,
+  type TestApi,
+  waitForRunToFinish,
+} from '@flowdeck/api/testing';
 import {
   FlowList,
+  ReplayRunResponse,
   Run,
   RunSummary,
   Schedule,
@@ -120,6 +127,94 @@ describe('flowdeck start', () => {
     const result = await flowdeck(['start', 'example-flow', '--input', '{records:'], env);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--input is not valid JSON');
+  });
+});
+
+describe('flowdeck runs cancel, retry, replay and rm', () => {
+  it('cancels a queued run; canceling it again or deleting it before is refused with exit 3', async () => {
+    // No worker, so the run stays queued for as long as the test needs.
+    const idle = await startTestApi({ worker: false });
+    try {
+      const idleEnv = { FLOWDECK_URL: idle.baseUrl };
+      const started = await flowdeck(['start', 'example-flow', '--json'], idleEnv);
+      const { runId } = StartFlowResponse.parse(JSON.parse(started.stdout));
+      const early = await flowdeck(['runs', 'rm', 'example-flow', runId], idleEnv);
+      expect(early.code).toBe(3);
+      expect(early.stderr).toContain('cancel it before deleting it');
+
+      const canceled = await flowdeck(
+        ['runs', 'cancel', 'example-flow', runId, '--reason', 'cli test', '--json'],
+        idleEnv,
+      );
+      expect(canceled.code).toBe(0);
+      expect(Run.parse(JSON.parse(canceled.stdout)).status).toBe('canceled');
+      const again = await flowdeck(['runs', 'cancel', 'example-flow', runId], idleEnv);
+      expect(again.code).toBe(3);
+      expect(again.stdout).toBe('');
+      expect(again.stderr).toContain('has already ended (canceled)');
+
+      const removed = await flowdeck(['runs', 'rm', 'example-flow', runId], idleEnv);
+      expect(removed).toMatchObject({ code: 0, stdout: `Deleted run ${runId} of example-flow\n` });
+      const gone = await flowdeck(['runs', 'show', 'example-flow', runId], idleEnv);
+      expect(gone.code).toBe(3);
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it('retries a failed run in place, and replays it with edited input as a linked run', async () => {
+    const failed = await flowdeck(
+      ['start', 'flaky-flow', '--input', '{"failForGood":true}', '--wait', '--json'],
+      env,
+    );
+    expect(failed.code).toBe(1);
+    const runId = Run.parse(JSON.parse(failed.stdout)).id;
+
+    const retried = await flowdeck(['runs', 'retry', 'flaky-flow', runId], env);
+    expect(retried.code).toBe(0);
+    expect(retried.stdout).toBe(`Retrying run ${runId} of flaky-flow: unreliable, store will run again\n`);
+    const again = await waitForRunToFinish(api, 'flaky-flow', runId);
+    expect(again.status).toBe('failed');
+    expect(again.steps.find((step) => step.name === 'unreliable')?.attempts).toBe(6);
+
+    const replayed = await flowdeck(
+      ['runs', 'replay', 'flaky-flow', runId, '--input', '{"failForGood":false}', '--json'],
+      env,
+    );
+    expect(replayed.code).toBe(0);
+    const replay = ReplayRunResponse.parse(JSON.parse(replayed.stdout));
+    expect(replay.replayOf).toBe(runId);
+    expect(await waitForRunToFinish(api, 'flaky-flow', replay.runId)).toMatchObject({
+      status: 'completed',
+      trigger: { type: 'replay', of: runId },
+    });
+    const shown = await flowdeck(['runs', 'show', 'flaky-flow', runId], env);
+    expect(shown.stdout).toMatch(new RegExp(`Replays:\\s+${replay.runId}`));
+    const replayShown = await flowdeck(['runs', 'show', 'flaky-flow', replay.runId], env);
+    expect(replayShown.stdout).toMatch(new RegExp(`Trigger:\\s+replay of ${runId}`));
+
+    const completed = await flowdeck(['runs', 'retry', 'flaky-flow', replay.runId], env);
+    expect(completed.code).toBe(3);
+    expect(completed.stderr).toContain('only a failed or canceled run can be retried');
+    const invalid = await flowdeck(
+      ['runs', 'replay', 'flaky-flow', runId, '--input', '{"failForGood":"yes"}'],
+      env,
+    );
+    expect(invalid.code).toBe(3);
+    expect(invalid.stderr).toContain('failForGood');
+    const notJson = await flowdeck(['runs', 'replay', 'flaky-flow', runId, '--input', '{nope'], env);
+    expect(notJson.code).toBe(2);
+  });
+
+  it('are listed in --help, each with what the server may refuse', async () => {
+    const help = await flowdeck(['--help'], env);
+    for (const action of ['cancel', 'retry', 'replay', 'rm']) {
+      expect(help.stdout).toContain(`runs ${action} <flow> <runId>`);
+    }
+    const cancel = await flowdeck(['runs', 'cancel', '--help'], env);
+    expect(cancel.code).toBe(0);
+    expect(cancel.stdout).toContain('--reason VALUE');
+    expect(cancel.stdout).toContain('Exits 3 when the run is');
   });
 });
 

@@ -1,6 +1,8 @@
 import {
   AuditList,
+  type CancelRunRequest,
   type CreateScheduleRequest,
+  DeleteRunResponse,
   DeleteScheduleResponse,
   Flow,
   FlowList,
@@ -9,6 +11,8 @@ import {
   type ListRunsQuery,
   type ListSchedulesQuery,
   type PreviewScheduleRequest,
+  type ReplayRunRequest,
+  ReplayRunResponse,
   Run,
   RunEventList,
   RunList,
@@ -68,6 +72,31 @@ export function createFlowdeckClient(options: ClientOptions = {}) {
         () => runs.get(flow, runId, { signal: followOptions.signal }),
         followOptions,
       ),
+    /** Ends a queued or running run `canceled` at once; 409 `run_ended` once it has ended. */
+    cancel: (flow: string, runId: string, { reason, signal }: CallOptions & CancelRunRequest = {}) =>
+      http.json(Run, {
+        method: 'POST',
+        path: `${runPath(flow, runId)}/cancel`,
+        body: reason === undefined ? {} : { reason },
+        signal,
+      }),
+    /**
+     * Continues a failed or canceled run in place from the steps that did not complete; 409
+     * `run_not_ended` while it is queued or running, or once it completed.
+     */
+    retry: (flow: string, runId: string, { signal }: CallOptions = {}) =>
+      http.json(Run, { method: 'POST', path: `${runPath(flow, runId)}/retry`, body: {}, signal }),
+    /** Starts a new run with this run's input, or `input` instead (checked like a start's: 422). */
+    replay: (flow: string, runId: string, { input, signal }: CallOptions & ReplayRunRequest = {}) =>
+      http.json(ReplayRunResponse, {
+        method: 'POST',
+        path: `${runPath(flow, runId)}/replay`,
+        body: input === undefined ? {} : { input },
+        signal,
+      }),
+    /** Deletes an ended run and its events (admin); 409 `run_not_ended` while it runs. */
+    remove: (flow: string, runId: string, { signal }: CallOptions = {}) =>
+      http.json(DeleteRunResponse, { method: 'DELETE', path: runPath(flow, runId), signal }),
   };
 
   return {

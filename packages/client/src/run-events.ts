@@ -18,9 +18,10 @@ export interface FollowOptions {
 const MAX_RETRY_DELAY_MS = 5000;
 
 /**
- * A run's events: the stored ones, then live ones, until the run ends. A dropped connection
- * (network, server restart) is resumed from the last event seen, so no event is lost or
- * repeated; a refusal (401, 403, 404) ends it with the server's error.
+ * A run's events: the stored ones, then live ones, until the run ends (with its last outcome,
+ * when it was retried). A dropped connection (network, server restart) is resumed from the last
+ * event seen, so no event is lost or repeated; a refusal (401, 403, 404) ends it with the
+ * server's error.
  */
 export async function* followRunEvents(
   transport: Transport,
@@ -34,6 +35,9 @@ export async function* followRunEvents(
   while (!options.signal?.aborted) {
     options.onState?.('connecting');
     let received = 0;
+    // Whether the latest run-level event is an outcome. A retried run has events after its first
+    // outcome, and the server sends a finished run's events to the last before it closes.
+    let ended = false;
     try {
       const response = await transport.send({
         path: paths.events,
@@ -48,10 +52,12 @@ export async function* followRunEvents(
         received += 1;
         lastId = event.id;
         yield event;
-        if (TERMINAL_RUN_EVENTS.includes(event.type)) return;
+        if (TERMINAL_RUN_EVENTS.includes(event.type)) ended = true;
+        else if (event.type === 'run.retried') ended = false;
       }
+      if (ended) return;
       // The server ends the stream once a finished run's events are sent; a run that ended
-      // without a terminal event (canceled) ends here too.
+      // without a terminal event ends here too.
       if (received === 0 && isFinished(await getRun())) return;
     } catch (error) {
       if (options.signal?.aborted) return;

@@ -129,6 +129,72 @@ describe('the client', () => {
   });
 });
 
+describe('the client on runs', () => {
+  it('cancels a running run with a reason; a second cancel is a 409 run_ended', async () => {
+    const { runId } = await client.flows.start('example-flow', { records: 1 });
+    const canceled = await client.runs.cancel('example-flow', runId, { reason: 'client test' });
+    expect(canceled.status).toBe('canceled');
+    const again = await client.runs.cancel('example-flow', runId).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(FlowdeckApiError);
+    expect(again).toMatchObject({ status: 409, code: 'run_ended' });
+    const events = await collect(client.runs.follow('example-flow', runId));
+    expect(events.find((e) => e.type === 'run.canceled')).toMatchObject({ message: 'client test' });
+  });
+
+  it('retries a failed run in place, and follows it past its first failure to its last', async () => {
+    const { runId } = await client.flows.start('flaky-flow', { failForGood: true });
+    const first = await collect(client.runs.follow('flaky-flow', runId));
+    expect(first.at(-1)?.type).toBe('run.failed');
+
+    expect((await client.runs.retry('flaky-flow', runId)).status).toBe('running');
+    const more = await collect(client.runs.follow('flaky-flow', runId, { after: first.at(-1)!.id }));
+    expect(more[0]?.type).toBe('run.retried');
+    expect(more.at(-1)?.type).toBe('run.failed');
+    const run = await client.runs.get('flaky-flow', runId);
+    expect(run.steps.find((s) => s.name === 'unreliable')?.attempts).toBe(6);
+
+    // Followed from the start once it has ended again, the stream holds both outcomes.
+    const all = await collect(client.runs.follow('flaky-flow', runId));
+    expect(all.map((e) => e.id)).toEqual([...first, ...more].map((e) => e.id));
+  });
+
+  it('replays a run with its input or an edited one, linked both ways; 422 names a bad field', async () => {
+    const { runId } = await client.flows.start('flaky-flow', { failForGood: true });
+    await collect(client.runs.follow('flaky-flow', runId));
+    const same = await client.runs.replay('flaky-flow', runId);
+    expect(same).toMatchObject({ flowName: 'flaky-flow', created: true, replayOf: runId });
+    expect((await client.runs.get('flaky-flow', same.runId)).input).toEqual({ failForGood: true });
+
+    const edited = await client.runs.replay('flaky-flow', runId, { input: { failForGood: false } });
+    await collect(client.runs.follow('flaky-flow', edited.runId));
+    expect(await client.runs.get('flaky-flow', edited.runId)).toMatchObject({
+      status: 'completed',
+      input: { failForGood: false },
+      trigger: { type: 'replay', of: runId },
+    });
+    expect((await client.runs.get('flaky-flow', runId)).replays).toEqual([same.runId, edited.runId]);
+    const completed = await client.runs.retry('flaky-flow', edited.runId).catch((e: unknown) => e);
+    expect(completed).toMatchObject({ status: 409, code: 'run_not_ended' });
+
+    const invalid = await client.runs
+      .replay('flaky-flow', runId, { input: { failForGood: 'yes' } })
+      .catch((e: unknown) => e);
+    expect(invalid).toMatchObject({ status: 422, code: 'input_invalid' });
+    expect((invalid as FlowdeckApiError).fieldErrors.map((e) => e.path)).toEqual(['input.failForGood']);
+    await collect(client.runs.follow('flaky-flow', same.runId));
+  });
+
+  it('deletes an ended run, which is then not found; a running one is a 409 run_not_ended', async () => {
+    const { runId } = await client.flows.start('example-flow', { records: 1 });
+    const running = await client.runs.remove('example-flow', runId).catch((e: unknown) => e);
+    expect(running).toMatchObject({ status: 409, code: 'run_not_ended' });
+    await collect(client.runs.follow('example-flow', runId));
+    expect(await client.runs.remove('example-flow', runId)).toEqual({ deleted: true, runId });
+    const gone = await client.runs.get('example-flow', runId).catch((e: unknown) => e);
+    expect(gone).toMatchObject({ status: 404, code: 'run_not_found' });
+  });
+});
+
 describe('the client with a token', () => {
   it('sends the token as a bearer, and reads who it is, the tokens and the audit trail', async () => {
     const secured = await startTestApi({

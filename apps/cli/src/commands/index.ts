@@ -1,5 +1,6 @@
 import type { Command } from '../command.ts';
 import { flowsLs, flowsShow } from './flows.ts';
+import { runsCancel, runsReplay, runsRetry, runsRm } from './run-actions.ts';
 import { runsLs, runsShow } from './runs.ts';
 import {
   schedulesCreate,
@@ -20,6 +21,10 @@ export const commands: Command[] = [
   start,
   runsLs,
   runsShow,
+  runsCancel,
+  runsRetry,
+  runsReplay,
+  runsRm,
   schedulesLs,
   schedulesCreate,
   schedulesPreview,

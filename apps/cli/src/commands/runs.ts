@@ -62,9 +62,10 @@ export function describeRun(run: Run): string {
       ['Run', run.id],
       ['Flow', run.flowName],
       ['Status', run.status],
-      ['Trigger', run.trigger.scheduleId ? `schedule ${run.trigger.scheduleId}` : run.trigger.type],
+      ['Trigger', triggerText(run)],
       ['Created', formatTime(run.createdAt)],
       ['Took', elapsed(run.startedAt, run.finishedAt)],
+      ...(run.replays.length > 0 ? [['Replays', run.replays.join(', ')] as [string, string]] : []),
       ...(run.error ? [['Error', run.error.message] as [string, string]] : []),
     ]),
     '',
@@ -81,4 +82,10 @@ export function describeRun(run: Run): string {
   ];
   if (run.output !== undefined) lines.push('', `Output: ${JSON.stringify(run.output)}`);
   return lines.join('\n');
+}
+
+function triggerText({ trigger }: Run): string {
+  if (trigger.scheduleId) return `schedule ${trigger.scheduleId}`;
+  if (trigger.type === 'replay' && trigger.of) return `replay of ${trigger.of}`;
+  return trigger.type;
 }

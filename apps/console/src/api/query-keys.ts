@@ -15,8 +15,10 @@ export const queryKeys = {
   runs: {
     all: ['runs'] as const,
     ofFlow: (flowName: string) => [...queryKeys.runs.all, flowName] as const,
+    /** Every status filter of the flow's runs list. */
+    lists: (flowName: string) => [...queryKeys.runs.ofFlow(flowName), 'list'] as const,
     list: (flowName: string, status: RunStatus | undefined) =>
-      [...queryKeys.runs.ofFlow(flowName), 'list', status ?? 'any'] as const,
+      [...queryKeys.runs.lists(flowName), status ?? 'any'] as const,
     detail: (flowName: string, runId: string) =>
       [...queryKeys.runs.ofFlow(flowName), 'detail', runId] as const,
   },

@@ -25,13 +25,16 @@ export function useAccess(): Whoami {
   return whoami;
 }
 
-/** Whether the signed-in token may do what needs `scope`, and if not, why. */
-export function usePermission(scope: Scope): Permission {
+/**
+ * Whether the signed-in token may do what needs `scope`, and if not, why. `what` names the
+ * action in that reason when the scope's usual wording does not fit it.
+ */
+export function usePermission(scope: Scope, what: string = WHAT[scope]): Permission {
   const { name, scopes } = useAccess();
   if (scopes.includes(scope)) return { allowed: true, reason: undefined };
   const granted = scopes.at(-1) ?? 'no';
   return {
     allowed: false,
-    reason: `Your token '${name}' has the ${granted} scope; ${WHAT[scope]} needs ${scope}.`,
+    reason: `Your token '${name}' has the ${granted} scope; ${what} needs ${scope}.`,
   };
 }

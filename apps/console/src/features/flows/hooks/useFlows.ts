@@ -10,3 +10,12 @@ export function useFlows() {
     refetchInterval: 10_000,
   });
 }
+
+/**
+ * One flow, out of the flows list the flows page already holds; undefined while it loads or
+ * when no worker publishes the flow.
+ */
+export function useFlow(flowName: string) {
+  const flows = useFlows();
+  return { ...flows, flow: flows.data?.find((flow) => flow.name === flowName) };
+}

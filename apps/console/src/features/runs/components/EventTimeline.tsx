@@ -11,10 +11,27 @@ const STATE_LABEL: Record<StreamState, string> = {
 };
 
 function eventText(event: RunEvent): string {
+  const operator = operatorText(event);
+  if (operator !== null) return operator;
   if (event.message) return event.message;
   if (event.error) return event.error.message;
   if (event.type === 'step.retry' && event.retryAt) return `retry at ${formatTime(event.retryAt)}`;
   return '';
+}
+
+/** Who canceled, retried or replayed the run (`data.by`), with the reason or the new run; else null. */
+function operatorText(event: RunEvent): string | null {
+  if (event.type !== 'run.canceled' && event.type !== 'run.retried' && event.type !== 'run.replayed')
+    return null;
+  const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as {
+    by?: unknown;
+    runId?: unknown;
+  };
+  const by = typeof data.by === 'string' ? `by ${data.by}` : '';
+  if (event.type === 'run.replayed' && typeof data.runId === 'string') {
+    return [`as run ${data.runId.slice(0, 8)}`, by].filter(Boolean).join(' ');
+  }
+  return [by, event.message].filter(Boolean).join(': ');
 }
 
 /** The run's events as they happen, with the step, attempt and log line of each. */

@@ -1,14 +1,14 @@
 import type { Run, RunEvent } from '@flowdeck/types';
-import { flowsUrl, runUrl } from '../../../app/router.ts';
+import { flowsUrl, navigate, runUrl } from '../../../app/router.ts';
 import { StatusBadge } from '../../../components/ui/Badge.tsx';
 import { JsonView } from '../../../components/ui/JsonView.tsx';
 import { Link } from '../../../components/ui/Link.tsx';
-import { ExactTime, RelativeTime } from '../../../components/ui/RelativeTime.tsx';
 import { ErrorState, Loading } from '../../../components/ui/States.tsx';
-import { useRun } from '../hooks/useRun.ts';
+import { isFinished, useRun } from '../hooks/useRun.ts';
 import { useRunEvents } from '../hooks/useRunEvents.ts';
 import { EventTimeline } from './EventTimeline.tsx';
-import { RunDuration } from './RunsList.tsx';
+import { RunActions } from './RunActions.tsx';
+import { RunFacts } from './RunFacts.tsx';
 import { StepGraph } from './StepGraph.tsx';
 import '../runs.css';
 
@@ -23,7 +23,14 @@ interface RunViewProps {
 /** Everything about one run: status, timing, steps, input and output, and its live events. */
 export function RunView({ flowName, runId, variant, onClose }: RunViewProps) {
   const run = useRun(flowName, runId);
-  const stream = useRunEvents(flowName, runId);
+  const stream = useRunEvents(
+    flowName,
+    runId,
+    run.data ? { active: !isFinished(run.data), fetchedAt: run.dataUpdatedAt } : undefined,
+  );
+  // Other runs (replays, the replayed one) open the way this one is shown.
+  const runHref = (id: string) =>
+    variant === 'page' ? runUrl(flowName, id) : flowsUrl({ flow: flowName, run: id });
 
   return (
     <section className={`run-view run-view-${variant}`} aria-label={`Run ${runId}`}>
@@ -33,6 +40,13 @@ export function RunView({ flowName, runId, variant, onClose }: RunViewProps) {
         </h2>
         {run.data ? <StatusBadge status={run.data.status} /> : null}
         <div className="spacer" />
+        {run.data ? (
+          <RunActions
+            run={run.data}
+            onReplayed={(id) => navigate(runHref(id))}
+            onDeleted={() => navigate(flowsUrl({ flow: flowName }))}
+          />
+        ) : null}
         {run.data ? (
           <button
             type="button"
@@ -61,7 +75,7 @@ export function RunView({ flowName, runId, variant, onClose }: RunViewProps) {
         <ErrorState title="Could not load this run" error={run.error} onRetry={() => run.refetch()} />
       ) : (
         <>
-          <RunSummaryFacts run={run.data} />
+          <RunFacts run={run.data} runHref={runHref} />
           {run.data.error ? (
             <p className="run-error" role="note">
               Failed{run.data.error.step ? ` in ${run.data.error.step}` : ''}: {run.data.error.message}
@@ -84,67 +98,6 @@ export function RunView({ flowName, runId, variant, onClose }: RunViewProps) {
       <h3>Timeline</h3>
       <EventTimeline events={stream.events} state={stream.state} error={stream.error} />
     </section>
-  );
-}
-
-function RunSummaryFacts({ run }: { run: Run }) {
-  return (
-    <dl className="facts run-facts">
-      <div>
-        <dt>Flow</dt>
-        <dd>
-          <Link href={flowsUrl({ flow: run.flowName })}>{run.flowName}</Link>
-        </dd>
-      </div>
-      <div>
-        <dt>Trigger</dt>
-        <dd>
-          <span>{run.trigger.type}</span>
-          {run.trigger.type === 'schedule' && run.trigger.scheduleId ? (
-            <>
-              {' · '}
-              <Link href={flowsUrl({ flow: run.flowName, schedule: run.trigger.scheduleId })}>
-                View schedule
-              </Link>
-            </>
-          ) : null}
-        </dd>
-      </div>
-      {run.trigger.scheduledFor !== undefined ? (
-        <div>
-          <dt>Planned for</dt>
-          <dd>
-            <ExactTime at={run.trigger.scheduledFor} />
-          </dd>
-        </div>
-      ) : null}
-      <div>
-        <dt>Created</dt>
-        <dd>
-          <RelativeTime at={run.createdAt} />
-        </dd>
-      </div>
-      <div>
-        <dt>Started</dt>
-        <dd>{run.startedAt !== null ? <ExactTime at={run.startedAt} /> : '—'}</dd>
-      </div>
-      <div>
-        <dt>Finished</dt>
-        <dd>{run.finishedAt !== null ? <ExactTime at={run.finishedAt} /> : '—'}</dd>
-      </div>
-      <div>
-        <dt>Duration</dt>
-        <dd>
-          <RunDuration run={run} />
-        </dd>
-      </div>
-      <div>
-        <dt>Steps</dt>
-        <dd>
-          {run.stepCounts.completed}/{run.stepCounts.total}
-        </dd>
-      </div>
-    </dl>
   );
 }
 
