@@ -108,6 +108,8 @@ export const pastCatchup = (record: ScheduleRecord, scheduledFor: number, now: n
  */
 export function overloaded(record: ScheduleRecord, scheduledFor: number, now: number, backlogSince?: number) {
   if (backlogSince === undefined || backlogSince > scheduledFor || !isRecurring(record)) return false;
+  // No schedule fires more often than once a second: a fire less late than that is never behind.
+  if (now - scheduledFor < 1000) return false;
   const timing = timingOf(record.spec, record.anchor);
   const [next] = nextFires(timing, windowOf(record), record.anchor, scheduledFor, 1, null);
   return next !== undefined && next <= now;
