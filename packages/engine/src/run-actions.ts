@@ -3,7 +3,7 @@ import type { EngineContext } from './context.ts';
 import { ConflictError } from './errors.ts';
 import type { Queues } from './queues.ts';
 import type { Registry } from './registry.ts';
-import { cancelRecord, deleteRecord, linkReplay, retryRecord } from './runs/operate.ts';
+import { cancelRecord, deleteRecord, linkReplay, notRetryable, retryRecord } from './runs/operate.ts';
 import { getRun } from './runs/read.ts';
 import type { StartFlow } from './start-flow.ts';
 
@@ -49,6 +49,8 @@ export async function cancelRun(
  */
 export async function retryRun(deps: RunActionDeps, flow: string, runId: string, by: Actor): Promise<Run> {
   const before = await getRun(deps.ctx, flow, runId);
+  // Checked before any job is touched: a queued or running run's jobs are its live steps.
+  if (before.status !== 'failed' && before.status !== 'canceled') throw notRetryable(runId, before.status);
   const unfinished = before.steps.filter((s) => s.status !== 'completed').map((s) => s.name);
   // A step job id is the run's and the step's: the old jobs must go before the new ones are added.
   await deps.queues.removeStepJobs(flow, runId, unfinished);

@@ -187,8 +187,12 @@ describe('retry', () => {
     const { flow } = hangingFlow();
     await stack.startWorker([flow]);
     const { runId } = await stack.engine.startFlow('hanging', {}, { trigger: { type: 'api' } });
+    await waitForRun(stack.engine, 'hanging', runId, (run) => run.steps[1]!.status === 'running');
+    await expect(stack.engine.runs.retry('hanging', runId, by)).rejects.toThrow(/is running; only a failed/);
+    // The refused retry left the run's jobs alone: it goes on to complete.
+    expect((await waitForRun(stack.engine, 'hanging', runId)).status).toBe('completed');
     await expect(stack.engine.runs.retry('hanging', runId, by)).rejects.toThrow(
-      /only a failed or canceled run/,
+      /is completed; only a failed/,
     );
   });
 });

@@ -48,14 +48,15 @@ export async function retryRecord(ctx: EngineContext, flow: string, runId: strin
     retried,
   ])) as string[];
   if (state === 'gone') throw notFound(flow, runId);
-  if (state === 'not-ended') {
-    throw new ConflictError(
-      'run_not_ended',
-      `run '${runId}' is ${rest[0]}; only a failed or canceled run can be retried`,
-    );
-  }
+  if (state === 'not-ended') throw notRetryable(runId, rest[0]!);
   return rest;
 }
+
+export const notRetryable = (runId: string, status: string) =>
+  new ConflictError(
+    'run_not_ended',
+    `run '${runId}' is ${status}; only a failed or canceled run can be retried`,
+  );
 
 /** Deletes an ended run's record, events and index entries. 409 while it is queued or running. */
 export async function deleteRecord(ctx: EngineContext, flow: string, runId: string) {
